@@ -1,0 +1,11 @@
+export { CertsError, type CertsErrorCode } from './certs-error.js';
+export {
+  parseCertificate,
+  readCertificate,
+  readPrivateKey,
+  readPkcs12,
+  checkPair,
+  type Credential,
+} from './read.js';
+export { thumbprint, sameThumbprint, normalizeThumbprint, orgNumberOf } from './identity.js';
+export { createDevCertificates, type DevCertificates, type DevCertificateOptions } from './dev.js';

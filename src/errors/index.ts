@@ -1,0 +1,1 @@
+export { LmdiError, isLmdiError } from './lmdi-error.js';

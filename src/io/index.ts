@@ -1,0 +1,1 @@
+export { writeFileAtomic, writeSecretFile, type WriteOptions } from './files.js';

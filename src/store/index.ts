@@ -1,0 +1,6 @@
+export {
+  SqliteStore,
+  type RegisteredSender,
+  type IncomingMessage,
+  type StoreResult,
+} from './sqlite-store.js';
