@@ -13,4 +13,4 @@ export {
 } from './validate-bundle.js';
 export type { Severity, ValidationIssue, ValidationResult } from './validate-bundle.js';
 export { isValidDnummer, isValidFodselsnummer, isValidHprNumber, isValidOrgNumber } from './norwegian-ids.js';
-export { sampleBundle } from './sample-bundle.js';
+export { SAMPLE_SENDER_ORG_NUMBER, sampleBundle } from './sample-bundle.js';

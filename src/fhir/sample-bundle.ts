@@ -32,6 +32,9 @@ const ID = {
   rekvB1: 'urn:uuid:0c6f1d2e-5a43-4b7e-9d11-2f6a8e3b1c0d',
 } as const;
 
+/** The organisation number of the sample's reporting municipality: the demo's sender. */
+export const SAMPLE_SENDER_ORG_NUMBER = syntheticOrgNumber('96410000');
+
 /** Builds the sample bundle; administrations are dated the day before `now` (a daily delivery). */
 export function sampleBundle(now: Date = new Date()): object {
   const day = previousDay(now);
@@ -123,7 +126,7 @@ function organisations(): object[] {
   const kommune = {
     resourceType: 'Organization',
     meta: profile('lmdi-organization'),
-    identifier: [{ system: OID_ENH, value: syntheticOrgNumber('96410000') }],
+    identifier: [{ system: OID_ENH, value: SAMPLE_SENDER_ORG_NUMBER }],
     name: 'Fjordvik kommune',
     address: [municipalityAddress()],
   };

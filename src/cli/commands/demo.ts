@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+
+import { DemoError, runDemo } from '../../demo/index.js';
+import type { CommandContext } from '../context.js';
+import { printIssues } from '../output.js';
+
+export function registerDemoCommand(program: Command, context: CommandContext): void {
+  program
+    .command('demo')
+    .description('run the whole chain on this machine: certificates, HelseID stand-in, receiver, one delivery')
+    .option('--input <file>', 'a LegemiddelregisterBundle JSON file (default: built-in nursing-home sample)')
+    .option('--dir <folder>', 'work folder, reused on later runs', '.lmdi-demo')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { input?: string; dir: string; json?: boolean }) => {
+      const { output } = context;
+
+      try {
+        const result = await runDemo({
+          dir: options.dir,
+          ...(options.input === undefined ? {} : { input: options.input }),
+          ...(options.json ? {} : { log: (line: string) => output.out(`  ${line}`) }),
+        });
+
+        if (options.json) {
+          output.out(JSON.stringify({ ...result, delivery: { httpStatus: result.delivery.httpStatus, accepted: result.delivery.accepted, outcome: result.delivery.outcome } }, null, 2));
+        } else {
+          output.out(summary(result.delivery.accepted, result.messageId, result.stored, result.messagesInStore));
+        }
+        if (!result.delivery.accepted) {
+          output.err(`the register refused the delivery: ${JSON.stringify(result.delivery.outcome)}`);
+          context.exitCode = 1;
+        }
+      } catch (error) {
+        if (error instanceof DemoError && error.issues.length > 0) {
+          output.err(`error [${error.code}]: ${error.message}; nothing was sent`);
+          printIssues(output, error.issues);
+          context.exitCode = 1;
+          return;
+        }
+        throw error;
+      }
+    });
+}
+
+function summary(accepted: boolean, messageId: string, stored: Record<string, number>, messages: number): string {
+  const counts = Object.entries(stored)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([type, n]) => `${type} ${n}`)
+    .join(', ');
+  const total = Object.values(stored).reduce((sum, n) => sum + n, 0);
+  const verdict = accepted ? 'accepted and stored' : 'REFUSED';
+  return `message ${messageId} ${verdict}: ${total} resources (${counts}); ${messages} message(s) in the register`;
+}

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import type { JWK } from 'jose';
+
+import { ENVIRONMENTS, LMR_SCOPE, deliver, type EnvironmentName } from '../../client/index.js';
+import { HelseIdClient } from '../../helseid/index.js';
+import { CliError } from '../cli-error.js';
+import type { CommandContext } from '../context.js';
+import { parseJson } from './envelope.js';
+import { readInput } from './validate.js';
+
+interface SendOptions {
+  env?: string;
+  api?: string;
+  issuer?: string;
+  clientId: string;
+  clientKey: string;
+  scope: string;
+  validateOnly?: boolean;
+}
+
+export function registerSendCommand(program: Command, context: CommandContext): void {
+  program
+    .command('send')
+    .description("post a sealed SignertKryptertBundle to the register's API with a DPoP-bound HelseID token")
+    .argument('<envelope>', 'SignertKryptertBundle JSON file (from `lmdi seal`)')
+    .option('--env <name>', 'register environment: test or prod (sets --api and --issuer)')
+    .option('--api <url>', 'API base URL, ending in /fhirmottak/v1')
+    .option('--issuer <url>', 'HelseID issuer URL')
+    .requiredOption('--client-id <id>', 'HelseID client id')
+    .requiredOption('--client-key <file>', 'HelseID client private key as a JWK JSON file')
+    .option('--scope <scope>', 'scope to request', LMR_SCOPE)
+    .option('--validate-only', 'post to validateLegemiddelregisterBundle: checked, not stored')
+    .action(async (envelopeFile: string, options: SendOptions) => {
+      const { output } = context;
+      const target = resolveTarget(options);
+      const envelopeJson = readInput(envelopeFile);
+      const clientKey = parseJson(readInput(options.clientKey), options.clientKey) as JWK;
+
+      const helseId = new HelseIdClient({ issuer: target.issuer, clientId: options.clientId, clientKey, scope: options.scope });
+      const result = await deliver(envelopeJson, target.api, helseId, options.validateOnly ? '/validateLegemiddelregisterBundle' : '');
+
+      output.out(`HTTP ${result.httpStatus}: ${result.accepted ? 'accepted' : 'refused'}`);
+      output.out(JSON.stringify(result.outcome ?? null, null, 2));
+      if (!result.accepted) context.exitCode = 1;
+    });
+}
+
+function resolveTarget(options: SendOptions): { api: string; issuer: string } {
+  const environment = options.env !== undefined && Object.hasOwn(ENVIRONMENTS, options.env) ? ENVIRONMENTS[options.env as EnvironmentName] : undefined;
+  if (options.env !== undefined && !environment) {
+    throw new CliError('OPTION_INVALID', `--env must be test or prod, not ${options.env}`);
+  }
+
+  const api = options.api ?? environment?.apiBaseUrl;
+  const issuer = options.issuer ?? environment?.issuer;
+  if (!api || !issuer) throw new CliError('OPTION_INVALID', 'give --env test|prod, or both --api and --issuer');
+  return { api, issuer };
+}

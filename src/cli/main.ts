@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+
+import { consoleOutput, describeError, type Output } from './output.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerValidateCommand } from './commands/validate.js';
+import { registerEnvelopeCommands } from './commands/envelope.js';
+import { registerSendCommand } from './commands/send.js';
+import { registerServiceCommands } from './commands/services.js';
+import { registerCertsCommands } from './commands/certs.js';
+
+/** Exit codes: 0 done, 1 refused (invalid input, failed check, refused delivery), 2 usage error. */
+export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
+
+/** Runs the CLI and returns its exit code; commands that keep running resolve when stopped. */
+export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
+  const program = new Command('lmdi')
+    .description('Sender and receiver for the LMDI feed to the Norwegian medication register')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  const context = { output, exitCode: EXIT.ok as number };
+  registerDemoCommand(program, context);
+  registerValidateCommand(program, context);
+  registerEnvelopeCommands(program, context);
+  registerSendCommand(program, context);
+  registerServiceCommands(program, context);
+  registerCertsCommands(program, context);
+
+  try {
+    await program.parseAsync(argv);
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    output.err(describeError(error));
+    return EXIT.refused;
+  }
+}
+
+
