@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 
+import { isLmdiError } from '../errors/index.js';
 import { consoleOutput, describeError, type Output } from './output.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -10,6 +11,9 @@ import { registerCertsCommands } from './commands/certs.js';
 
 /** Exit codes: 0 done, 1 refused (invalid input, failed check, refused delivery), 2 usage error. */
 export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
+
+/** Errors in how the command was called or in reading its files, rather than in their content. */
+const USAGE_CODES = ['OPTION_INVALID', 'INPUT_UNREADABLE', 'CONFIG_INVALID', 'CERT_UNREADABLE', 'KEY_UNREADABLE', 'PKCS12_UNREADABLE'];
 
 /** Runs the CLI and returns its exit code; commands that keep running resolve when stopped. */
 export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
@@ -35,7 +39,7 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     output.err(describeError(error));
-    return EXIT.refused;
+    return isLmdiError(error, ...USAGE_CODES) ? EXIT.usage : EXIT.refused;
   }
 }
 

@@ -5,5 +5,3 @@ export { HelseIdClient, HelseIdError } from './client.js';
 export type { HelseIdClientOptions, HelseIdErrorCode } from './client.js';
 export { DpopAuthError, MemoryReplayCache, createDpopVerifier } from './verify.js';
 export type { DpopAuthErrorCode, DpopRequest, DpopVerifierOptions, ReplayCache, VerifiedCaller } from './verify.js';
-export { authorityClientsFromFile, startAuthority } from './authority.js';
-export type { AuthorityClient, AuthorityOptions, RunningAuthority } from './authority.js';

@@ -10,10 +10,9 @@ import {
   HelseIdClient,
   HelseIdError,
   ORG_NUMBER_CLAIM,
-  authorityClientsFromFile,
-  startAuthority,
 } from '../../src/helseid/index.js';
-import type { RunningAuthority } from '../../src/helseid/index.js';
+import { authorityClientsFromFile, startAuthority } from '../../src/authority/index.js';
+import type { RunningAuthority } from '../../src/authority/index.js';
 import { makeClientKey, recordingFetch, startTestApi } from './helpers.js';
 import type { TestApi, TestKey } from './helpers.js';
 

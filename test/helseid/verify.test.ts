@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { HelseIdClient, MemoryReplayCache, startAuthority } from '../../src/helseid/index.js';
-import type { RunningAuthority } from '../../src/helseid/index.js';
+import { HelseIdClient, MemoryReplayCache } from '../../src/helseid/index.js';
+import { startAuthority } from '../../src/authority/index.js';
+import type { RunningAuthority } from '../../src/authority/index.js';
 import { makeClientKey, makeDpopKey, signProof, startTestApi } from './helpers.js';
 import type { TestApi } from './helpers.js';
 

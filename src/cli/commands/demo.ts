@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 
-import { DemoError, runDemo } from '../../demo/index.js';
 import type { CommandContext } from '../context.js';
 import { printIssues } from '../output.js';
 
@@ -13,6 +12,9 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
     .option('--json', 'print the result as JSON')
     .action(async (options: { input?: string; dir: string; json?: boolean }) => {
       const { output } = context;
+
+      // Loaded on use: the demo starts the HelseID stand-in, which brings oidc-provider.
+      const { DemoError, runDemo } = await import('../../demo/index.js');
 
       try {
         const result = await runDemo({

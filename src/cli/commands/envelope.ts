@@ -19,17 +19,19 @@ export function registerEnvelopeCommands(program: Command, context: CommandConte
   program
     .command('seal')
     .description('validate a bundle and seal it into a SignertKryptertBundle (gzip, AES-256-GCM, RSA-OAEP, signature)')
-    .argument('<bundle>', 'LegemiddelregisterBundle JSON file')
+    .requiredOption('--in <file>', 'LegemiddelregisterBundle JSON file')
     .requiredOption('--out <file>', 'where to write the envelope JSON')
-    .requiredOption('--register-cert <file>', "the register's encryption certificate (PEM or DER)")
+    .requiredOption('--receiver-cert <file>', "the register's encryption certificate (PEM or DER)")
+    .option('--org <orgnr>', 'senderOrganizationIdentifier (default: the one in the sender certificate)')
     .requiredOption('--from <instant>', 'rapporteringFra, ISO 8601 with offset')
     .requiredOption('--to <instant>', 'rapporteringTil, ISO 8601 with offset')
     .option('--sender-p12 <file>', 'enterprise certificate as PKCS#12; password in $LMDI_P12_PASSWORD')
     .option('--sender-cert <file>', 'enterprise certificate (PEM), with --sender-key')
     .option('--sender-key <file>', 'its private key (PEM); passphrase, if any, in $LMDI_KEY_PASSPHRASE')
     .option('--no-validate', 'seal without checking the bundle first')
-    .action((bundleFile: string, options: SenderKeyOptions & { out: string; registerCert: string; from: string; to: string; validate: boolean }) => {
+    .action((options: SenderKeyOptions & { in: string; out: string; receiverCert: string; org?: string; from: string; to: string; validate: boolean }) => {
       const { output } = context;
+      const bundleFile = options.in;
       const content = readInputBytes(bundleFile);
 
       if (options.validate) {
@@ -47,7 +49,8 @@ export function registerEnvelopeCommands(program: Command, context: CommandConte
         content,
         senderCertificate: sender.certificate,
         senderKey: sender.privateKey,
-        registerCertificate: readCertificate(options.registerCert),
+        registerCertificate: readCertificate(options.receiverCert),
+        ...(options.org === undefined ? {} : { senderOrganizationIdentifier: options.org }),
         rapporteringFra: options.from,
         rapporteringTil: options.to,
       });
@@ -58,16 +61,17 @@ export function registerEnvelopeCommands(program: Command, context: CommandConte
   program
     .command('open')
     .description("the register's side: verify the signature, decrypt and decompress a SignertKryptertBundle")
-    .argument('<envelope>', 'SignertKryptertBundle JSON file')
+    .requiredOption('--in <file>', 'SignertKryptertBundle JSON file')
     .requiredOption('--out <file>', 'where to write the bundle JSON')
-    .requiredOption('--register-cert <file>', "the register's certificate (PEM or DER)")
-    .requiredOption('--register-key <file>', "the register's private key (PEM)")
+    .requiredOption('--receiver-cert <file>', "the register's certificate (PEM or DER)")
+    .requiredOption('--receiver-key <file>', "the register's private key (PEM)")
     .requiredOption('--sender-cert <file...>', 'certificates of known senders (PEM or DER)')
-    .action((envelopeFile: string, options: { out: string; registerCert: string; registerKey: string; senderCert: string[] }) => {
+    .action((options: { in: string; out: string; receiverCert: string; receiverKey: string; senderCert: string[] }) => {
+      const envelopeFile = options.in;
       const senders = options.senderCert.map((file) => readCertificate(file));
       const registerCredential: Credential = {
-        certificate: readCertificate(options.registerCert),
-        privateKey: readPrivateKey(options.registerKey, process.env.LMDI_KEY_PASSPHRASE),
+        certificate: readCertificate(options.receiverCert),
+        privateKey: readPrivateKey(options.receiverKey, process.env.LMDI_KEY_PASSPHRASE),
       };
 
       const opened = open(parseJson(readInput(envelopeFile), envelopeFile), {

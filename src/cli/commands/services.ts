@@ -4,7 +4,6 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 
 import { readCertificate, readPrivateKey, thumbprint } from '../../certs/index.js';
-import { authorityClientsFromFile, startAuthority } from '../../helseid/authority.js';
 import { startReceiver } from '../../server/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
@@ -60,6 +59,7 @@ export function registerServiceCommands(program: Command, context: CommandContex
     .requiredOption('--clients <file>', 'JSON {"clients": [{"clientId", "orgNumber", "publicJwks": {"keys": [...]}}]}')
     .option('--port <port>', 'port to listen on (default: a free one)', parsePort)
     .action(async (options: { clients: string; port?: number }) => {
+      const { authorityClientsFromFile, startAuthority } = await import('../../authority/index.js');
       const clients = await authorityClientsFromFile(options.clients).catch((cause: unknown) => {
         throw new CliError('CONFIG_INVALID', `${options.clients}: ${(cause as Error).message}`, { cause });
       });

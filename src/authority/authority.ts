@@ -12,7 +12,7 @@ import type { JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import type { Adapter, AdapterPayload, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 
-import { ALLOWED_ALGORITHMS, DEFAULT_AUDIENCE, DEFAULT_SCOPE, ORG_NUMBER_CLAIM } from './constants.js';
+import { ALLOWED_ALGORITHMS, DEFAULT_AUDIENCE, DEFAULT_SCOPE, ORG_NUMBER_CLAIM } from '../helseid/index.js';
 
 /** HelseID refuses client assertions that live longer than this. */
 const MAX_ASSERTION_LIFETIME_SECONDS = 60;
