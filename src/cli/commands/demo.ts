@@ -24,7 +24,8 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
         });
 
         if (options.json) {
-          output.out(JSON.stringify({ ...result, delivery: { httpStatus: result.delivery.httpStatus, accepted: result.delivery.accepted, outcome: result.delivery.outcome } }, null, 2));
+          const { messageId, delivery, stored, ...rest } = result;
+          output.out(JSON.stringify({ messageId, httpStatus: delivery.httpStatus, accepted: delivery.accepted, stored, ...rest, outcome: delivery.outcome }, null, 2));
         } else {
           output.out(summary(result.delivery.accepted, result.messageId, result.stored, result.messagesInStore));
         }
