@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { DemoError, runDemo } from '../../src/demo/index.js';
 import { sampleBundle } from '../../src/fhir/index.js';
+import { SAMPLE_STORED_BY_TYPE } from '../support/register-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmdi-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,15 +19,7 @@ describe('lmdi demo: the whole chain on this machine', () => {
     expect(result.delivery.httpStatus).toBe(200);
     expect(result.delivery.accepted).toBe(true);
     expect(result.messageId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(result.stored).toEqual({
-      Encounter: 2,
-      Medication: 3,
-      MedicationAdministration: 5,
-      MedicationRequest: 3,
-      Organization: 2,
-      Patient: 2,
-      Practitioner: 1,
-    });
+    expect(result.stored).toEqual(SAMPLE_STORED_BY_TYPE);
     expect(result.messagesInStore).toBe(1);
     expect(lines[0]).toMatch(/^created work folder/);
     expect(lines.some((line) => line.startsWith('delivered: HTTP 200'))).toBe(true);

@@ -16,6 +16,17 @@ import { SqliteStore } from '../../src/store/index.js';
 
 export const SENDER_ORG = '964100004';
 export const SENDER_CLIENT = 'sender-client';
+/** What the register stores for the built-in sample bundle, by resource type. */
+export const SAMPLE_STORED_BY_TYPE = {
+  Encounter: 2,
+  Medication: 3,
+  MedicationAdministration: 5,
+  MedicationRequest: 3,
+  Organization: 2,
+  Patient: 2,
+  Practitioner: 1,
+};
+
 /** A second institution with its own HelseID client, registered with the authority only. */
 export const OTHER_CLIENT = 'other-client';
 export const OTHER_ORG = '974200007';
