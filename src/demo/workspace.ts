@@ -35,6 +35,8 @@ const FILES = {
   registerKey: 'register.key.pem',
   clientKey: 'helseid-client.jwk.json',
   database: 'register.sqlite',
+  authorityClients: 'authority-clients.json',
+  receiverConfig: 'receiver.json',
 } as const;
 
 interface Manifest {
@@ -87,9 +89,30 @@ async function createMaterial(root: string): Promise<void> {
   jwk.alg = 'PS256';
   writeSecretFile(join(root, FILES.clientKey), `${JSON.stringify(jwk, null, 2)}\n`);
 
+  const clientId = `lmdi-demo-${senderOrgNumber}`;
+  writeServiceConfigs(root, { senderOrgNumber, clientId }, publicPart(jwk));
+
   // The manifest goes last: its presence means the folder is complete.
-  const manifest: Manifest = { senderOrgNumber, clientId: `lmdi-demo-${senderOrgNumber}` };
+  const manifest: Manifest = { senderOrgNumber, clientId };
   writeFileAtomic(join(root, FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * Config files for running the same parts by hand: `lmdi authority --clients authority-clients.json`
+ * and `lmdi serve --config receiver.json` (after putting the authority's issuer URL in it).
+ */
+function writeServiceConfigs(root: string, manifest: Manifest, clientPublicJwk: JWK): void {
+  const clients = { clients: [{ clientId: manifest.clientId, orgNumber: manifest.senderOrgNumber, publicJwks: { keys: [clientPublicJwk] } }] };
+  writeFileAtomic(join(root, FILES.authorityClients), `${JSON.stringify(clients, null, 2)}\n`);
+
+  const receiver = {
+    database: FILES.database,
+    issuer: 'http://127.0.0.1:4000',
+    port: 8080,
+    registerCredentials: [{ certificate: FILES.registerCert, key: FILES.registerKey }],
+    senders: [{ orgNumber: manifest.senderOrgNumber, clientId: manifest.clientId, certificate: FILES.senderCert }],
+  };
+  writeFileAtomic(join(root, FILES.receiverConfig), `${JSON.stringify(receiver, null, 2)}\n`);
 }
 
 function credential(root: string, certFile: string, keyFile: string): Credential {

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,6 +170,12 @@ describe('lmdi send', () => {
     expect(run.out).toMatch(/ENVELOPE_UNKNOWN_SIGNATURE_CERT/);
   });
 
+  it('refuses an API address that is not a URL', async () => {
+    const run = await lmdi('send', envelopePath, '--api', 'register.example', '--issuer', harness.authority.issuer, '--client-id', 'x', '--client-key', keyPath);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/--api must be an http\(s\) URL/);
+  });
+
   it('needs an environment or both URLs', async () => {
     const run = await lmdi('send', envelopePath, '--client-id', 'x', '--client-key', keyPath, '--env', 'staging');
     expect(run.code).toBe(2);
@@ -188,7 +194,6 @@ describe('lmdi demo and the installed command', () => {
   });
 
   it('bin/lmdi.js runs the built CLI', () => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
     const run = spawnSync(process.execPath, ['bin/lmdi.js', '--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/demo/);

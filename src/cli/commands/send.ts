@@ -54,5 +54,12 @@ function resolveTarget(options: SendOptions): { api: string; issuer: string } {
   const api = options.api ?? environment?.apiBaseUrl;
   const issuer = options.issuer ?? environment?.issuer;
   if (!api || !issuer) throw new CliError('OPTION_INVALID', 'give --env test|prod, or both --api and --issuer');
-  return { api, issuer };
+  return { api: httpUrl(api, '--api'), issuer: httpUrl(issuer, '--issuer') };
+}
+
+function httpUrl(value: string, option: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new CliError('OPTION_INVALID', `${option} must be an http(s) URL, not ${JSON.stringify(value)}`);
+  }
+  return value;
 }
