@@ -1,12 +1,12 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 import { type Credential } from '../certs/index.js';
 import { EnvelopeError, open } from '../envelope/index.js';
 import { FhirInputError, parseBundleJson, toOperationOutcome, validateBundle } from '../fhir/index.js';
 import { DpopAuthError, createDpopVerifier, type VerifiedCaller } from '../helseid/verify.js';
-import { type SqliteStore, type RegisteredSender } from '../store/index.js';
-import { failure, information, type OperationOutcome } from './operation-outcome.js';
+import { StoreError, type SqliteStore, type RegisteredSender } from '../store/index.js';
+import { failure, information, receipt, type OperationOutcome } from './operation-outcome.js';
 import { ReceiverError } from './receiver-error.js';
 
 export interface ReceiverOptions {
@@ -99,6 +99,7 @@ async function receive(options: ReceiverOptions, request: FastifyRequest, store:
     rapporteringTil: envelope.rapporteringTil,
     generatedAt: envelope.generatedAt,
     bundleIdentifier: (bundle as { identifier?: { value?: string } }).identifier?.value,
+    contentSha256: createHash('sha256').update(opened.content).digest('hex'),
     resources: entries.map((entry) => ({
       fullUrl: entry.fullUrl,
       resourceType: entry.resource.resourceType,
@@ -109,7 +110,7 @@ async function receive(options: ReceiverOptions, request: FastifyRequest, store:
 
   request.log.info({ messageId: envelope.messageId, org: envelope.senderOrganizationIdentifier, inserted: stored.inserted }, 'message received');
   const verb = stored.inserted ? 'stored' : 'already stored earlier; nothing new';
-  return information(`Message ${envelope.messageId}: ${entries.length} resources ${verb}.`, JSON.stringify(stored.storedByType));
+  return receipt(`Message ${envelope.messageId}: ${entries.length} resources ${verb}.`, stored.storedByType, entries, stored.inserted);
 }
 
 interface BundleEntry {
@@ -156,7 +157,7 @@ function answerError(error: unknown, request: FastifyRequest, reply: FastifyRepl
     return reply.code(400).send(toOperationOutcome(error.cause as Parameters<typeof toOperationOutcome>[0]));
   }
 
-  if (error instanceof EnvelopeError || error instanceof ReceiverError || error instanceof FhirInputError) {
+  if (error instanceof EnvelopeError || error instanceof ReceiverError || error instanceof FhirInputError || error instanceof StoreError) {
     request.log.warn({ code: error.code }, 'request refused');
     const issueCode = error.code.startsWith('SENDER') ? 'security' : 'invalid';
     return reply.code(400).send(failure(issueCode, error.code, error.message));

@@ -4,3 +4,4 @@ export {
   type IncomingMessage,
   type StoreResult,
 } from './sqlite-store.js';
+export { StoreError, type StoreErrorCode } from './store-error.js';

@@ -15,7 +15,9 @@ CREATE TABLE IF NOT EXISTS messages (
   rapportering_til TEXT NOT NULL,
   generated_at     TEXT NOT NULL,
   received_at      TEXT NOT NULL,
-  bundle_identifier TEXT
+  bundle_identifier TEXT,
+  -- SHA-256 of the decrypted bundle: tells a resend from a reused message id.
+  content_sha256   TEXT
 );
 
 CREATE TABLE IF NOT EXISTS resources (
@@ -33,3 +35,6 @@ CREATE TABLE IF NOT EXISTS dpop_jti (
   expires_at INTEGER NOT NULL
 );
 `;
+
+/** Columns added after the first release, for stores created before them. */
+export const ADDED_COLUMNS = [{ table: 'messages', column: 'content_sha256', type: 'TEXT' }] as const;

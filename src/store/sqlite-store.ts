@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 
-import { SCHEMA } from './schema.js';
+import { ADDED_COLUMNS, SCHEMA } from './schema.js';
+import { StoreError } from './store-error.js';
 
 /** A sender the register knows: its organisation, HelseID client and enterprise certificate. */
 export interface RegisteredSender {
@@ -19,6 +20,8 @@ export interface IncomingMessage {
   rapporteringTil: string;
   generatedAt: string;
   bundleIdentifier?: string;
+  /** SHA-256 (hex) of the decrypted bundle bytes. */
+  contentSha256: string;
   resources: { fullUrl?: string; resourceType: string; resourceId?: string; body: string }[];
 }
 
@@ -37,6 +40,14 @@ export class SqliteStore {
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.exec(SCHEMA);
+    this.#addMissingColumns();
+  }
+
+  #addMissingColumns(): void {
+    for (const { table, column, type } of ADDED_COLUMNS) {
+      const columns = this.#db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      if (!columns.some((c) => c.name === column)) this.#db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
   }
 
   close(): void {
@@ -67,13 +78,20 @@ export class SqliteStore {
     const storedByType = countByType(message.resources);
 
     const insert = this.#db.transaction((): boolean => {
-      const exists = this.#db.prepare('SELECT 1 FROM messages WHERE message_id = ?').get(message.messageId);
-      if (exists) return false;
+      const earlier = this.#db
+        .prepare('SELECT org_number AS orgNumber, content_sha256 AS contentSha256 FROM messages WHERE message_id = ?')
+        .get(message.messageId) as { orgNumber: string; contentSha256: string | null } | undefined;
+      if (earlier) {
+        // The same message again (an answer was lost): nothing new. Other content under a used id
+        // would be lost silently if taken for a resend, so it is refused.
+        if (earlier.orgNumber === message.orgNumber && earlier.contentSha256 === message.contentSha256) return false;
+        throw new StoreError('MESSAGE_ID_REUSED', `message id ${message.messageId} was stored earlier with other content; give each delivery a new messageId`);
+      }
 
       this.#db
         .prepare(
-          `INSERT INTO messages (message_id, org_number, rapportering_fra, rapportering_til, generated_at, received_at, bundle_identifier)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO messages (message_id, org_number, rapportering_fra, rapportering_til, generated_at, received_at, bundle_identifier, content_sha256)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           message.messageId,
@@ -83,6 +101,7 @@ export class SqliteStore {
           message.generatedAt,
           receivedAt.toISOString(),
           message.bundleIdentifier ?? null,
+          message.contentSha256,
         );
 
       const insertResource = this.#db.prepare(

@@ -59,6 +59,29 @@ describe('receiver: the main endpoint', () => {
     expect(harness.store.countResourcesByType(envelope.messageId)).toEqual(SAMPLE_STORED_BY_TYPE);
   });
 
+  it('answers with a status for every submitted resource', async () => {
+    const answer = await deliver(harness.sealBundle(sampleBundle()));
+    const perResource = answer.body.issue.slice(1) as { expression?: string[]; details?: { text: string } }[];
+
+    expect(perResource).toHaveLength(18);
+    expect(perResource[0]?.expression).toEqual(['Bundle.entry[0]']);
+    expect(perResource.every((issue) => / stored$/.test(issue.details?.text ?? ''))).toBe(true);
+  });
+
+  it('refuses other content under a message id it already stored', async () => {
+    const first = harness.sealBundle(sampleBundle());
+    expect((await deliver(first)).status).toBe(200);
+
+    const other = sampleBundle() as { entry: unknown[] };
+    other.entry.pop();
+    const reused = harness.sealBundle(other, { messageId: first.messageId });
+    const answer = await deliver(reused);
+
+    expect(answer.status).toBe(400);
+    expect(diagnostics(answer)).toContain('MESSAGE_ID_REUSED');
+    expect(Object.values(harness.store.countResourcesByType(first.messageId)).reduce((a, b) => a + b)).toBe(18);
+  });
+
   it('stores a resent message only once', async () => {
     const envelope = harness.sealBundle(sampleBundle());
     const before = harness.store.countMessages();

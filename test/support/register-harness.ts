@@ -42,7 +42,7 @@ export interface Harness {
   /** The sender's HelseID client key, private JWK. */
   senderClientKey: JWK;
   otherClient: HelseIdClient;
-  sealBundle(bundle: unknown, overrides?: { sender?: Credential }): ReturnType<typeof seal>;
+  sealBundle(bundle: unknown, overrides?: { sender?: Credential; messageId?: string }): ReturnType<typeof seal>;
   close(): Promise<void>;
 }
 
@@ -90,6 +90,7 @@ export async function startHarness(): Promise<Harness> {
         registerCertificate: register.certificate,
         rapporteringFra: '2026-12-01T00:00:00Z',
         rapporteringTil: '2026-12-02T00:00:00Z',
+        ...(overrides.messageId ? { messageId: overrides.messageId } : {}),
       });
     },
     close: async () => {
