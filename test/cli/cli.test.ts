@@ -170,6 +170,15 @@ describe('lmdi send', () => {
     expect(run.out).toMatch(/ENVELOPE_UNKNOWN_SIGNATURE_CERT/);
   });
 
+  it('resends after a failure in transit, then gives up with DELIVERY_FAILED', async () => {
+    const closedApi = 'http://127.0.0.1:9/fhirmottak/v1';
+    const run = await lmdi('send', envelopePath, '--api', closedApi, '--issuer', harness.authority.issuer, '--client-id', SENDER_CLIENT, '--client-key', keyPath, '--retries', '1', '--retry-delay', '0');
+
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/attempt 1 failed .*trying again in 0 s/);
+    expect(run.err).toMatch(/error \[DELIVERY_FAILED\]: delivery failed after 2 attempts/);
+  });
+
   it('refuses an API address that is not a URL', async () => {
     const run = await lmdi('send', envelopePath, '--api', 'register.example', '--issuer', harness.authority.issuer, '--client-id', 'x', '--client-key', keyPath);
     expect(run.code).toBe(2);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { JWK } from 'jose';
 
-import { ENVIRONMENTS, LMR_SCOPE, deliver, type EnvironmentName } from '../../client/index.js';
+import { ENVIRONMENTS, LMR_SCOPE, deliver, withRetries, type EnvironmentName } from '../../client/index.js';
 import { HelseIdClient } from '../../helseid/index.js';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
@@ -16,6 +16,8 @@ interface SendOptions {
   clientKey: string;
   scope: string;
   validateOnly?: boolean;
+  retries: number;
+  retryDelay: number;
 }
 
 export function registerSendCommand(program: Command, context: CommandContext): void {
@@ -30,6 +32,8 @@ export function registerSendCommand(program: Command, context: CommandContext): 
     .requiredOption('--client-key <file>', 'HelseID client private key as a JWK JSON file')
     .option('--scope <scope>', 'scope to request', LMR_SCOPE)
     .option('--validate-only', 'post to validateLegemiddelregisterBundle: checked, not stored')
+    .option('--retries <n>', 'resend after a failure in transit (no answer or 5xx), per the protocol', parseCount, 3)
+    .option('--retry-delay <seconds>', 'wait between attempts', parseCount, 3600)
     .action(async (envelopeFile: string, options: SendOptions) => {
       const { output } = context;
       const target = resolveTarget(options);
@@ -37,7 +41,12 @@ export function registerSendCommand(program: Command, context: CommandContext): 
       const clientKey = parseJson(readInput(options.clientKey), options.clientKey) as JWK;
 
       const helseId = new HelseIdClient({ issuer: target.issuer, clientId: options.clientId, clientKey, scope: options.scope });
-      const result = await deliver(envelopeJson, target.api, helseId, options.validateOnly ? '/validateLegemiddelregisterBundle' : '');
+      const endpoint = options.validateOnly ? '/validateLegemiddelregisterBundle' : '';
+      const result = await withRetries(() => deliver(envelopeJson, target.api, helseId, endpoint), {
+        retries: options.retries,
+        delayMs: options.retryDelay * 1000,
+        onRetry: (attempt, reason, delayMs) => output.err(`attempt ${attempt} failed (${reason}); trying again in ${delayMs / 1000} s`),
+      });
 
       output.out(`HTTP ${result.httpStatus}: ${result.accepted ? 'accepted' : 'refused'}`);
       output.out(JSON.stringify(result.outcome ?? null, null, 2));
@@ -62,4 +71,10 @@ function httpUrl(value: string, option: string): string {
     throw new CliError('OPTION_INVALID', `${option} must be an http(s) URL, not ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CliError('OPTION_INVALID', `expected a whole number, not ${value}`);
+  return n;
 }
