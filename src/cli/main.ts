@@ -13,7 +13,23 @@ import { registerCertsCommands } from './commands/certs.js';
 export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
 
 /** Errors in how the command was called or in reading its files, rather than in their content. */
-const USAGE_CODES = ['OPTION_INVALID', 'INPUT_UNREADABLE', 'CONFIG_INVALID', 'CERT_UNREADABLE', 'KEY_UNREADABLE', 'PKCS12_UNREADABLE'];
+const USAGE_CODES = [
+  'OPTION_INVALID',
+  'INPUT_UNREADABLE',
+  'CONFIG_INVALID',
+  'CERT_UNREADABLE',
+  'KEY_UNREADABLE',
+  'PKCS12_UNREADABLE',
+  'KEY_CERT_MISMATCH',
+  'WORKSPACE_DAMAGED',
+  'WORKSPACE_UNWRITABLE',
+];
+
+/** Errors of the file system, the network or SQLite while reading or writing what was named. */
+function isEnvironmentError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB' || code.startsWith('ERR_SOCKET'));
+}
 
 /** Runs the CLI and returns its exit code; commands that keep running resolve when stopped. */
 export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
@@ -39,7 +55,7 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     output.err(describeError(error));
-    return isLmdiError(error, ...USAGE_CODES) ? EXIT.usage : EXIT.refused;
+    return isLmdiError(error, ...USAGE_CODES) || isEnvironmentError(error) ? EXIT.usage : EXIT.refused;
   }
 }
 

@@ -24,8 +24,11 @@ export async function deliver(
     body: envelopeJson,
   });
 
-  const text = await response.text();
-  return { httpStatus: response.status, outcome: parseOrUndefined(text), accepted: response.status === 200 };
+  // Accepted means the register said so: 200 with its OperationOutcome, not just any 200
+  // (a proxy's or a login page's).
+  const outcome = parseOrUndefined(await response.text());
+  const isOutcome = (outcome as { resourceType?: unknown } | undefined)?.resourceType === 'OperationOutcome';
+  return { httpStatus: response.status, outcome, accepted: response.status === 200 && isOutcome };
 }
 
 function parseOrUndefined(text: string): unknown {

@@ -49,7 +49,7 @@ export async function withRetries(attempt: () => Promise<DeliveryResult>, policy
 
     failures.push(`attempt ${number}: ${reason}`);
     if (number > policy.retries) {
-      throw new DeliveryError(`delivery failed after ${number} attempts; last: ${reason}`, failures, { cause });
+      throw new DeliveryError(`delivery failed after ${number} attempt${number === 1 ? '' : 's'}; last: ${reason}`, failures, { cause });
     }
     policy.onRetry?.(number, reason, policy.delayMs);
     await sleep(policy.delayMs);

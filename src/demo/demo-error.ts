@@ -1,7 +1,7 @@
 import { LmdiError } from '../errors/index.js';
 import type { ValidationIssue } from '../fhir/index.js';
 
-export type DemoErrorCode = 'INPUT_UNREADABLE' | 'BUNDLE_INVALID';
+export type DemoErrorCode = 'INPUT_UNREADABLE' | 'BUNDLE_INVALID' | 'WORKSPACE_DAMAGED' | 'WORKSPACE_UNWRITABLE';
 
 export class DemoError extends LmdiError<DemoErrorCode> {
   /** The validation findings, when the input bundle was refused. */

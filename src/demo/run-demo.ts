@@ -8,7 +8,7 @@ import { HelseIdClient } from '../helseid/index.js';
 import { startReceiver } from '../server/index.js';
 import { SqliteStore } from '../store/index.js';
 import { DemoError } from './demo-error.js';
-import { openWorkspace, registeredSender } from './workspace.js';
+import { openWorkspace, registeredSender, type DemoWorkspace } from './workspace.js';
 
 export interface DemoOptions {
   /** Work folder; default `./.lmdi-demo`. */
@@ -42,61 +42,78 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const log = options.log ?? (() => undefined);
   const now = options.now ?? new Date();
 
-  const workspace = await openWorkspace(options.dir ?? '.lmdi-demo');
-  log(`${workspace.created ? 'created' : 'reusing'} work folder ${workspace.dir}`);
-  log(`sender: organisation ${workspace.senderOrgNumber}, HelseID client ${workspace.clientId}`);
-
+  // The input first: a missing or broken file should not leave a work folder behind.
   const input = loadInput(options.input, now);
-  log(`input: ${input.source} (${input.entryCount} entries)`);
-
   const validation = validateBundle(input.bundle);
   if (!validation.valid) {
     throw new DemoError('BUNDLE_INVALID', `${input.source} does not conform to the LMDI bundle rules`, validation.issues);
   }
+
+  const workspace = await openWorkspace(options.dir ?? '.lmdi-demo');
+  log(`${workspace.created ? 'created' : 'reusing'} work folder ${workspace.dir}`);
+  log(`sender: organisation ${workspace.senderOrgNumber}, HelseID client ${workspace.clientId}`);
+  log(`input: ${input.source} (${input.entryCount} entries)`);
   log(`validated: no errors, ${validation.issues.length} warnings`);
 
-  const authority = await startAuthority({
-    clients: [{ clientId: workspace.clientId, publicJwks: { keys: [workspace.clientPublicJwk] }, orgNumber: workspace.senderOrgNumber }],
-  });
-  const store = new SqliteStore(workspace.databasePath);
-  store.upsertSender(registeredSender(workspace));
-  const receiver = await startReceiver({ store, registerCredentials: [workspace.register], issuer: authority.issuer });
-  log(`HelseID stand-in at ${authority.issuer}; register receiver at ${receiver.url}`);
-
+  // Whatever fails from here on, everything started so far is stopped, so the process can exit.
+  const running: (() => Promise<void> | void)[] = [];
   try {
-    const period = reportingPeriod(now);
-    const envelope = seal({
-      content: input.bytes,
-      senderCertificate: workspace.sender.certificate,
-      senderKey: workspace.sender.privateKey,
-      registerCertificate: workspace.register.certificate,
-      rapporteringFra: period.from,
-      rapporteringTil: period.to,
-      now,
+    const authority = await startAuthority({
+      clients: [{ clientId: workspace.clientId, publicJwks: { keys: [workspace.clientPublicJwk] }, orgNumber: workspace.senderOrgNumber }],
     });
-    const envelopeJson = serializeEnvelope(envelope);
-    log(`sealed: message ${envelope.messageId}, ${envelopeJson.length} bytes`);
+    running.push(() => authority.close());
+    const store = new SqliteStore(workspace.databasePath);
+    running.push(() => store.close());
+    store.upsertSender(registeredSender(workspace));
+    const receiver = await startReceiver({ store, registerCredentials: [workspace.register], issuer: authority.issuer });
+    running.push(() => receiver.close());
+    log(`HelseID stand-in at ${authority.issuer}; register receiver at ${receiver.url}`);
 
-    const helseId = new HelseIdClient({ issuer: authority.issuer, clientId: workspace.clientId, clientKey: workspace.clientKey });
-    const delivery = await deliver(envelopeJson, receiver.url, helseId);
-    log(`delivered: HTTP ${delivery.httpStatus}${delivery.accepted ? ' (accepted)' : ' (refused)'}`);
-
-    return {
-      workDir: workspace.dir,
-      messageId: envelope.messageId,
-      senderOrgNumber: workspace.senderOrgNumber,
-      rapporteringFra: period.from,
-      rapporteringTil: period.to,
-      envelopeBytes: envelopeJson.length,
-      delivery,
-      stored: store.countResourcesByType(envelope.messageId),
-      messagesInStore: store.countMessages(),
-    };
+    return await deliverOnce({ workspace, input, now, log, authorityIssuer: authority.issuer, receiverUrl: receiver.url, store });
   } finally {
-    await receiver.close();
-    await authority.close();
-    store.close();
+    for (const stop of running.reverse()) await stop();
   }
+}
+
+interface DeliveryContext {
+  workspace: DemoWorkspace;
+  input: LoadedInput;
+  now: Date;
+  log: (line: string) => void;
+  authorityIssuer: string;
+  receiverUrl: string;
+  store: SqliteStore;
+}
+
+async function deliverOnce({ workspace, input, now, log, authorityIssuer, receiverUrl, store }: DeliveryContext): Promise<DemoResult> {
+  const period = reportingPeriod(now);
+  const envelope = seal({
+    content: input.bytes,
+    senderCertificate: workspace.sender.certificate,
+    senderKey: workspace.sender.privateKey,
+    registerCertificate: workspace.register.certificate,
+    rapporteringFra: period.from,
+    rapporteringTil: period.to,
+    now,
+  });
+  const envelopeJson = serializeEnvelope(envelope);
+  log(`sealed: message ${envelope.messageId}, ${envelopeJson.length} bytes`);
+
+  const helseId = new HelseIdClient({ issuer: authorityIssuer, clientId: workspace.clientId, clientKey: workspace.clientKey });
+  const delivery = await deliver(envelopeJson, receiverUrl, helseId);
+  log(`delivered: HTTP ${delivery.httpStatus}${delivery.accepted ? ' (accepted)' : ' (refused)'}`);
+
+  return {
+    workDir: workspace.dir,
+    messageId: envelope.messageId,
+    senderOrgNumber: workspace.senderOrgNumber,
+    rapporteringFra: period.from,
+    rapporteringTil: period.to,
+    envelopeBytes: envelopeJson.length,
+    delivery,
+    stored: store.countResourcesByType(envelope.messageId),
+    messagesInStore: store.countMessages(),
+  };
 }
 
 interface LoadedInput {

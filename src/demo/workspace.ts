@@ -1,12 +1,13 @@
 import { X509Certificate, createPrivateKey, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 
-import { createDevCertificates, thumbprint, type Credential } from '../certs/index.js';
-import { SAMPLE_SENDER_ORG_NUMBER } from '../fhir/index.js';
+import { checkPair, createDevCertificates, thumbprint, type Credential } from '../certs/index.js';
+import { SAMPLE_SENDER_ORG_NUMBER, isValidOrgNumber } from '../fhir/index.js';
 import { writeFileAtomic, writeSecretFile } from '../io/index.js';
+import { DemoError } from './demo-error.js';
 
 /** Everything the demo needs on disk, made once and reused on later runs. */
 export interface DemoWorkspace {
@@ -47,22 +48,52 @@ interface Manifest {
 /** Opens the demo folder, creating throwaway keys and certificates on first use. */
 export async function openWorkspace(dir: string): Promise<DemoWorkspace> {
   const root = resolve(dir);
-  mkdirSync(root, { recursive: true });
-
   const created = !existsSync(join(root, FILES.manifest));
-  if (created) await createMaterial(root);
+  if (created) {
+    prepareEmptyFolder(root);
+    await createMaterial(root);
+  }
 
-  const manifest = JSON.parse(readFileSync(join(root, FILES.manifest), 'utf8')) as Manifest;
+  try {
+    return loadMaterial(root, created);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new DemoError('WORKSPACE_DAMAGED', `${root} is not a complete lmdi demo folder (${reason}); delete it or choose another --dir`, [], { cause });
+  }
+}
+
+/** A new work folder is made, or an empty one used: never files of something else. */
+function prepareEmptyFolder(root: string): void {
+  try {
+    mkdirSync(root, { recursive: true });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+    throw new DemoError('WORKSPACE_UNWRITABLE', `cannot create the work folder ${root} (${code})`, [], { cause });
+  }
+  if (readdirSync(root).length > 0) {
+    throw new DemoError('WORKSPACE_DAMAGED', `${root} holds other files but no ${FILES.manifest}; choose an empty or new --dir`);
+  }
+}
+
+function loadMaterial(root: string, created: boolean): DemoWorkspace {
+  const manifest = JSON.parse(readFileSync(join(root, FILES.manifest), 'utf8')) as Partial<Manifest>;
+  if (typeof manifest.clientId !== 'string' || !isValidOrgNumber(String(manifest.senderOrgNumber))) {
+    throw new Error(`${FILES.manifest} lacks a clientId or a valid senderOrgNumber`);
+  }
   const senderCertPem = readFileSync(join(root, FILES.senderCert), 'utf8');
   const clientKey = JSON.parse(readFileSync(join(root, FILES.clientKey), 'utf8')) as JWK;
+  const sender = credential(root, FILES.senderCert, FILES.senderKey);
+  const register = credential(root, FILES.registerCert, FILES.registerKey);
+  checkPair(sender, FILES.senderKey);
+  checkPair(register, FILES.registerKey);
 
   return {
     dir: root,
-    senderOrgNumber: manifest.senderOrgNumber,
+    senderOrgNumber: String(manifest.senderOrgNumber),
     clientId: manifest.clientId,
-    sender: credential(root, FILES.senderCert, FILES.senderKey),
+    sender,
     senderCertPem,
-    register: credential(root, FILES.registerCert, FILES.registerKey),
+    register,
     clientKey,
     clientPublicJwk: publicPart(clientKey),
     databasePath: join(root, FILES.database),

@@ -1,3 +1,5 @@
+import { closeSync, openSync } from 'node:fs';
+
 import Database from 'better-sqlite3';
 
 import { ADDED_COLUMNS, SCHEMA } from './schema.js';
@@ -36,6 +38,9 @@ export class SqliteStore {
   readonly #db: Database.Database;
 
   constructor(path: string) {
+    // The register holds health data: the file (and SQLite's -wal/-shm beside it, which copy its
+    // mode) is for its owner only.
+    if (path !== ':memory:') closeSync(openSync(path, 'a', 0o600));
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('foreign_keys = ON');
@@ -64,6 +69,17 @@ export class SqliteStore {
            cert_pem = excluded.cert_pem, active = excluded.active`,
       )
       .run({ ...sender, certThumbprint: sender.certThumbprint.toUpperCase(), active: sender.active ? 1 : 0 });
+  }
+
+  /**
+   * Makes `senders` the whole list of active senders, in one transaction: a sender left out of
+   * the receiver's configuration is deactivated (its history stays), so it can be revoked.
+   */
+  replaceSenders(senders: RegisteredSender[]): void {
+    this.#db.transaction(() => {
+      this.#db.prepare('UPDATE senders SET active = 0').run();
+      for (const sender of senders) this.upsertSender(sender);
+    }).immediate();
   }
 
   findSenderByThumbprint(thumbprint: string): RegisteredSender | undefined {

@@ -179,6 +179,23 @@ describe('lmdi send', () => {
     expect(run.err).toMatch(/error \[DELIVERY_FAILED\]: delivery failed after 2 attempts/);
   });
 
+  it('checks the envelope before going to the network', async () => {
+    const notJson = await lmdi('send', file('notjson.txt', 'Pasient Kari'), ...target());
+    const plainBundle = await lmdi('send', file('plain-bundle.json', sampleBundle()), ...target());
+
+    expect(notJson.code).toBe(1);
+    expect(notJson.err).toMatch(/^error \[INPUT_NOT_JSON\]: .*notjson\.txt is not JSON$/);
+    expect(notJson.err).not.toMatch(/Kari/);
+    expect(plainBundle.code).toBe(1);
+    expect(plainBundle.err).toMatch(/ENVELOPE_/);
+  });
+
+  it('refuses a client key that is not a private JWK', async () => {
+    const run = await lmdi('send', envelopePath, '--api', harness.receiver.url, '--issuer', harness.authority.issuer, '--client-id', SENDER_CLIENT, '--client-key', file('public.jwk.json', { kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }));
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/is not a private JWK/);
+  });
+
   it('refuses an API address that is not a URL', async () => {
     const run = await lmdi('send', envelopePath, '--api', 'register.example', '--issuer', harness.authority.issuer, '--client-id', 'x', '--client-key', keyPath);
     expect(run.code).toBe(2);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { DemoError, runDemo } from '../../src/demo/index.js';
+import { DemoError, openWorkspace, runDemo } from '../../src/demo/index.js';
 import { sampleBundle } from '../../src/fhir/index.js';
 import { SAMPLE_STORED_BY_TYPE } from '../support/register-harness.js';
 
@@ -26,7 +26,7 @@ describe('lmdi demo: the whole chain on this machine', () => {
   });
 
   it('keeps private keys readable by the owner only', () => {
-    for (const file of ['sender.key.pem', 'register.key.pem', 'sender.p12', 'helseid-client.jwk.json']) {
+    for (const file of ['sender.key.pem', 'register.key.pem', 'sender.p12', 'helseid-client.jwk.json', 'register.sqlite']) {
       expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
     }
   });
@@ -92,9 +92,50 @@ describe('lmdi demo: bad input is refused before anything is sent', () => {
     expect((error as DemoError).code).toBe('INPUT_UNREADABLE');
   });
 
+  it('refuses a work folder that holds other files', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'lmdi-other-'));
+    writeFileSync(join(other, 'notes.txt'), 'mine');
+    const error = await runDemo({ dir: other }).catch((e: DemoError) => e);
+
+    expect((error as DemoError).code).toBe('WORKSPACE_DAMAGED');
+    rmSync(other, { recursive: true, force: true });
+  });
+
+  it('refuses a damaged work folder, naming it, and stops whatever it started', async () => {
+    const damaged = mkdtempSync(join(tmpdir(), 'lmdi-damaged-'));
+    await openWorkspace(damaged);
+    rmSync(join(damaged, 'sender.key.pem'));
+
+    const error = (await runDemo({ dir: damaged }).catch((e: DemoError) => e)) as DemoError;
+    expect(error.code).toBe('WORKSPACE_DAMAGED');
+    expect(error.message).toMatch(/delete it or choose another --dir/);
+    rmSync(damaged, { recursive: true, force: true });
+  });
+
+  it('stops the servers it started when the register database cannot be opened', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'lmdi-broken-'));
+    await openWorkspace(broken);
+    writeFileSync(join(broken, 'register.sqlite'), 'this is not a database, and it is long enough to be read as one');
+
+    const listeningBefore = listeningServers();
+
+    const error = (await runDemo({ dir: broken }).catch((e: { code?: string }) => e)) as { code?: string };
+
+    expect(error.code).toBe('SQLITE_NOTADB');
+    // A closed server leaves the handle list on the next turn of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(listeningServers()).toBe(listeningBefore);
+    rmSync(broken, { recursive: true, force: true });
+  });
+
   it('sent nothing for any refused input', async () => {
     const result = await runDemo({ dir });
     // Three accepted runs above, plus this one: the refusals added no message.
     expect(result.messagesInStore).toBe(4);
   });
 });
+
+/** Open TCP servers of this process: the HelseID stand-in and the receiver each hold one. */
+function listeningServers(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'TCPServerWrap').length;
+}

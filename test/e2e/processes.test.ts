@@ -108,6 +108,31 @@ describe('lmdi serve and lmdi authority refuse bad configuration', () => {
     expect(run.err).toMatch(/CONFIG_INVALID.*missing issuer, registerCredentials, senders/);
   });
 
+  /** The demo folder's receiver.json with `change` applied, written beside it. */
+  function variant(name: string, change: (config: Record<string, any>) => unknown): string {
+    const config = JSON.parse(readFileSync(join(dir, 'receiver.json'), 'utf8')) as Record<string, any>;
+    const path = join(dir, name);
+    const changed = change(config);
+    writeFileSync(path, JSON.stringify(changed === undefined ? config : changed));
+    return path;
+  }
+
+  it.each([
+    ['a register key that is not the certificate’s', (c: Record<string, any>) => { c.registerCredentials[0].key = 'sender.key.pem'; }, /KEY_CERT_MISMATCH/],
+    ['a sender whose certificate names another organisation', (c: Record<string, any>) => { c.senders[0].orgNumber = '974200007'; }, /belongs to organisation 964100004, not 974200007/],
+    ['an organisation number with a wrong check digit', (c: Record<string, any>) => { c.senders[0].orgNumber = '964100005'; }, /orgNumber must be a valid/],
+    ['the same certificate for two senders', (c: Record<string, any>) => { c.senders.push({ ...c.senders[0], clientId: 'another' }); }, /listed for more than one sender/],
+    ['an unknown setting', (c: Record<string, any>) => { c.databse = 'x'; }, /unknown setting databse/],
+    ['an issuer that is not a URL', (c: Record<string, any>) => { c.issuer = 'not a url'; }, /issuer must be an http\(s\) URL/],
+    ['a port that is not a number', (c: Record<string, any>) => { c.port = 'eighty'; }, /port must be a whole number/],
+    ['null instead of an object', () => null, /must hold a JSON object/],
+    ['a database in a folder that does not exist', (c: Record<string, any>) => { c.database = 'no/such/folder/r.sqlite'; }, /cannot open the database .*r\.sqlite/],
+  ])('refuses to start with %s', async (name, change, message) => {
+    const run = await lmdi('serve', '--config', variant(`${name.replace(/\W+/g, '-')}.json`, change as (c: Record<string, any>) => unknown));
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(message);
+  });
+
   it('refuses a configuration that is not JSON', async () => {
     const config = join(dir, 'broken.json');
     writeFileSync(config, '{ database: ');

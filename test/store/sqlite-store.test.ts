@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,6 +71,22 @@ describe('SqliteStore.storeMessage', () => {
     expect(() => store.storeMessage(broken)).toThrow();
     expect(store.countMessages()).toBe(0);
     expect(store.countResourcesByType()).toEqual({});
+  });
+});
+
+describe('SqliteStore senders', () => {
+  const sender = (orgNumber: string, thumb: string) => ({ orgNumber, clientId: `c-${orgNumber}`, certThumbprint: thumb, certPem: 'PEM', active: true });
+
+  it('deactivates the senders a new list leaves out, so they can be revoked', () => {
+    store.replaceSenders([sender('964100004', 'AA'.repeat(20)), sender('974200007', 'BB'.repeat(20))]);
+    store.replaceSenders([sender('974200007', 'BB'.repeat(20))]);
+
+    expect(store.findSenderByThumbprint('AA'.repeat(20))?.active).toBe(false);
+    expect(store.findSenderByThumbprint('bb'.repeat(20))?.active).toBe(true);
+  });
+
+  it('creates its file readable by the owner only', () => {
+    expect(statSync(join(dir, 'register.sqlite')).mode & 0o777).toBe(0o600);
   });
 });
 

@@ -100,6 +100,7 @@ export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (cause) {
-    throw new CliError('INPUT_UNREADABLE', `${source}: not JSON (${(cause as Error).message})`, { cause });
+    // Node's message quotes the start of the text, which may be personal data: give the place only.
+    throw new CliError('INPUT_NOT_JSON', `${source} is not JSON`, { cause });
   }
 }

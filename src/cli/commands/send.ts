@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { JWK } from 'jose';
 
 import { ENVIRONMENTS, LMR_SCOPE, deliver, withRetries, type EnvironmentName } from '../../client/index.js';
+import { readEnvelope } from '../../envelope/index.js';
 import { HelseIdClient } from '../../helseid/index.js';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
@@ -37,8 +38,10 @@ export function registerSendCommand(program: Command, context: CommandContext): 
     .action(async (envelopeFile: string, options: SendOptions) => {
       const { output } = context;
       const target = resolveTarget(options);
+      // Everything local is checked before the network: a wrong file must not wait out the retries.
       const envelopeJson = readInput(envelopeFile);
-      const clientKey = parseJson(readInput(options.clientKey), options.clientKey) as JWK;
+      readEnvelope(parseJson(envelopeJson, envelopeFile));
+      const clientKey = readClientKey(options.clientKey);
 
       const helseId = new HelseIdClient({ issuer: target.issuer, clientId: options.clientId, clientKey, scope: options.scope });
       const endpoint = options.validateOnly ? '/validateLegemiddelregisterBundle' : '';
@@ -77,4 +80,12 @@ function parseCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new CliError('OPTION_INVALID', `expected a whole number, not ${value}`);
   return n;
+}
+
+function readClientKey(file: string): JWK {
+  const key = parseJson(readInput(file), file) as JWK | null;
+  if (typeof key !== 'object' || key === null || typeof key.kty !== 'string' || typeof key.d !== 'string') {
+    throw new CliError('OPTION_INVALID', `${file} is not a private JWK (it needs "kty" and "d")`);
+  }
+  return key;
 }

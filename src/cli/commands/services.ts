@@ -1,24 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-
 import type { Command } from 'commander';
 
-import { readCertificate, readPrivateKey, thumbprint } from '../../certs/index.js';
 import { startReceiver } from '../../server/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
-
-/** `lmdi serve --config FILE`: paths in the file are relative to the file. */
-interface ServeConfig {
-  database: string;
-  issuer: string;
-  host?: string;
-  port?: number;
-  externalBaseUrl?: string;
-  registerCredentials: { certificate: string; key: string }[];
-  senders: { orgNumber: string; clientId: string; certificate: string; active?: boolean }[];
-}
+import { loadServeSettings } from '../serve-config.js';
 
 export function registerServiceCommands(program: Command, context: CommandContext): void {
   program
@@ -27,26 +13,29 @@ export function registerServiceCommands(program: Command, context: CommandContex
     .requiredOption('--config <file>', 'receiver configuration JSON (database, issuer, register keys, senders)')
     .option('--port <port>', 'override the port', parsePort)
     .action(async (options: { config: string; port?: number }) => {
-      const config = readServeConfig(options.config);
-      const base = dirname(resolve(options.config));
-      const at = (path: string) => resolve(base, path);
-
-      const store = new SqliteStore(at(config.database));
-      for (const sender of config.senders) {
-        const certificate = readCertificate(at(sender.certificate));
-        store.upsertSender({ orgNumber: sender.orgNumber, clientId: sender.clientId, certThumbprint: thumbprint(certificate), certPem: certificate.toString(), active: sender.active ?? true });
+      const settings = loadServeSettings(options.config);
+      const store = openStore(settings.databasePath);
+      try {
+        store.replaceSenders(settings.senders);
+      } catch (error) {
+        store.close();
+        throw error;
       }
 
       const receiver = await startReceiver({
         store,
-        issuer: config.issuer,
-        registerCredentials: config.registerCredentials.map((pair) => ({ certificate: readCertificate(at(pair.certificate)), privateKey: readPrivateKey(at(pair.key), process.env.LMDI_KEY_PASSPHRASE) })),
-        host: config.host ?? '127.0.0.1',
-        port: options.port ?? config.port ?? 0,
-        ...(config.externalBaseUrl ? { externalBaseUrl: config.externalBaseUrl } : {}),
+        issuer: settings.issuer,
+        registerCredentials: settings.registerCredentials,
+        host: settings.host,
+        port: options.port ?? settings.port,
+        ...(settings.externalBaseUrl ? { externalBaseUrl: settings.externalBaseUrl } : {}),
         logLevel: 'info',
+      }).catch((error: unknown) => {
+        store.close();
+        throw error;
       });
-      context.output.out(`receiver listening at ${receiver.url} (${config.senders.length} senders registered)`);
+      const active = settings.senders.filter((sender) => sender.active).length;
+      context.output.out(`receiver listening at ${receiver.url} (${active} active senders)`);
 
       await untilStopped();
       await receiver.close();
@@ -71,21 +60,13 @@ export function registerServiceCommands(program: Command, context: CommandContex
     });
 }
 
-function readServeConfig(file: string): ServeConfig {
-  let parsed: Partial<ServeConfig>;
+function openStore(path: string): SqliteStore {
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<ServeConfig>;
+    return new SqliteStore(path);
   } catch (cause) {
-    throw new CliError('CONFIG_INVALID', `${file}: cannot read it as JSON (${(cause as Error).message})`, { cause });
+    const code = (cause as { code?: string }).code ?? 'error';
+    throw new CliError('CONFIG_INVALID', `cannot open the database ${path} (${code})`, { cause });
   }
-
-  const missing = (['database', 'issuer', 'registerCredentials', 'senders'] as const).filter((key) => parsed[key] === undefined);
-  if (missing.length > 0) throw new CliError('CONFIG_INVALID', `${file}: missing ${missing.join(', ')}`);
-  if (!Array.isArray(parsed.registerCredentials) || parsed.registerCredentials.length === 0) {
-    throw new CliError('CONFIG_INVALID', `${file}: registerCredentials must list at least one {certificate, key}`);
-  }
-  if (!Array.isArray(parsed.senders)) throw new CliError('CONFIG_INVALID', `${file}: senders must be an array`);
-  return parsed as ServeConfig;
 }
 
 function parsePort(value: string): number {
