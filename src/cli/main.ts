@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import { Command, CommanderError } from 'commander';
 
 import { isLmdiError } from '../errors/index.js';
@@ -35,6 +37,7 @@ function isEnvironmentError(error: unknown): boolean {
 export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
   const program = new Command('lmdi')
     .description('Sender and receiver for the LMDI feed to the Norwegian medication register')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .showHelpAfterError('(run with --help for usage)');
@@ -60,3 +63,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
 }
 
 
+
+function packageVersion(): string {
+  const manifest = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}

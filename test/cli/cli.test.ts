@@ -219,6 +219,21 @@ describe('lmdi demo and the installed command', () => {
     expect(result.stored.MedicationAdministration).toBe(5);
   });
 
+  it('demo --json prints the error as JSON too, with the findings', async () => {
+    const run = await lmdi('demo', '--json', '--dir', join(dir, 'demo'), '--input', file('put.json', { ...(sampleBundle() as object), type: 'batch' }));
+    const printed = JSON.parse(run.out) as { error: { code: string; issues: { location: string }[] } };
+
+    expect(run.code).toBe(1);
+    expect(printed.error.code).toBe('BUNDLE_INVALID');
+    expect(printed.error.issues.map((issue) => issue.location)).toContain('Bundle.type');
+  });
+
+  it('--version prints the package version', async () => {
+    const run = await lmdi('--version');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it('bin/lmdi.js runs the built CLI', () => {
     const run = spawnSync(process.execPath, ['bin/lmdi.js', '--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);

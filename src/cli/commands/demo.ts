@@ -34,6 +34,12 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
           context.exitCode = 1;
         }
       } catch (error) {
+        // A script that asked for JSON gets JSON on stdout, failures included.
+        if (options.json) {
+          const code = (error as { code?: unknown }).code;
+          const issues = error instanceof DemoError ? error.issues : [];
+          output.out(JSON.stringify({ error: { code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message, issues } }, null, 2));
+        }
         if (error instanceof DemoError && error.issues.length > 0) {
           output.err(`error [${error.code}]: ${error.message}; nothing was sent`);
           printIssues(output, error.issues);
@@ -51,6 +57,6 @@ function summary(accepted: boolean, messageId: string, stored: Record<string, nu
     .map(([type, n]) => `${type} ${n}`)
     .join(', ');
   const total = Object.values(stored).reduce((sum, n) => sum + n, 0);
-  const verdict = accepted ? 'accepted and stored' : 'REFUSED';
-  return `message ${messageId} ${verdict}: ${total} resources (${counts}); ${messages} message(s) in the register`;
+  if (!accepted) return `message ${messageId} REFUSED: nothing stored; ${messages} message(s) in the register`;
+  return `message ${messageId} accepted and stored: ${total} resources (${counts}); ${messages} message(s) in the register`;
 }
