@@ -52,10 +52,10 @@ export function hasPrivateMembers(jwk: object): boolean {
 }
 
 /**
- * The algorithm to sign with: the requested one if the key can do it, else a default for the key
- * (PS256 for RSA, ES256/384/512 by curve for EC).
+ * The algorithm to sign with: the requested one if the key can do it, else the key's own `alg`,
+ * else a default for the key (PS256 for RSA, ES256/384/512 by curve for EC).
  */
-export function signingAlgorithmFor(jwk: JWK, requested?: string): AllowedAlgorithm {
+export function signingAlgorithmFor(jwk: JWK, requested: string | undefined = jwk.alg): AllowedAlgorithm {
   const fitting = algorithmsFor(jwk);
   if (fitting.length === 0) {
     throw new HelseIdError('HELSEID_KEY_INVALID', `key type ${jwk.kty ?? '(none)'}${jwk.crv ? ` ${jwk.crv}` : ''} cannot sign for HelseID; use RSA or EC P-256/384/521`);

@@ -63,7 +63,8 @@ export function registerTokenCommand(program: Command, context: CommandContext):
     });
 }
 
-function chooseIssuer(options: TokenOptions): string {
+/** The issuer named by --issuer, or the preset of --env (test, prod). */
+export function chooseIssuer(options: { issuer?: string; env?: string }): string {
   if ((options.issuer === undefined) === (options.env === undefined)) {
     throw new CliError('OPTION_INVALID', 'give exactly one of --issuer URL or --env test|prod');
   }
