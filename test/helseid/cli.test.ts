@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { JWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { authorityClientsFromFile, startAuthority } from '../../src/authority/index.js';
+import { createDevCertificates } from '../../src/certs/index.js';
 import { chooseIssuer } from '../../src/cli/commands/token.js';
 import { main } from '../../src/cli/main.js';
 
@@ -85,6 +87,26 @@ describe('lmdi token', () => {
       expect(decodeProtectedHeader(response.access_token as string).typ).toBe('at+jwt');
       expect(json.err).toBe('');
     } finally {
+      await authority.close();
+    }
+  });
+
+  it('reads the client key from a PKCS#12 file (password in LMDI_KEY_PASSPHRASE)', async () => {
+    const dev = createDevCertificates({ senderOrgNumber: '974633574', p12Password: 'p12-pass' });
+    const p12 = join(dir, 'sender.p12');
+    writeFileSync(p12, dev.senderP12);
+    const publicJwk = { ...(createPublicKey(dev.senderKeyPem).export({ format: 'jwk' }) as JWK), kid: 'enterprise-1' };
+    const authority = await startAuthority({ clients: [{ clientId: 'p12-sender', orgNumber: '974633574', publicJwks: { keys: [publicJwk] } }] });
+    const previous = process.env.LMDI_KEY_PASSPHRASE;
+    process.env.LMDI_KEY_PASSPHRASE = 'p12-pass';
+    try {
+      const run = await lmdi('token', '--issuer', authority.issuer, '--client-id', 'p12-sender', '--client-key', p12, '--kid', 'enterprise-1', '--alg', 'RS256');
+      expect(run.err).toMatch(/throwaway/);
+      expect(run.code).toBe(0);
+      expect(decodeJwt(run.out).client_id).toBe('p12-sender');
+    } finally {
+      if (previous === undefined) delete process.env.LMDI_KEY_PASSPHRASE;
+      else process.env.LMDI_KEY_PASSPHRASE = previous;
       await authority.close();
     }
   });
