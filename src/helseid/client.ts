@@ -43,6 +43,8 @@ type CustomFetch = (url: string, init: oauth.CustomFetchOptions<string, unknown>
 interface CachedToken {
   value: string;
   expiresAtMs: number;
+  /** As granted; HelseID may answer with fewer scopes than asked for. */
+  scope: string;
 }
 
 interface Session {
@@ -85,7 +87,7 @@ export class HelseIdClient {
   async getTokenResponse(): Promise<{ access_token: string; token_type: 'DPoP'; expires_in: number; scope: string }> {
     const accessToken = await this.getAccessToken();
     const expiresIn = Math.max(0, Math.floor(((this.token?.expiresAtMs ?? 0) - this.now()) / 1000));
-    return { access_token: accessToken, token_type: 'DPoP', expires_in: expiresIn, scope: this.options.scope ?? DEFAULT_SCOPE };
+    return { access_token: accessToken, token_type: 'DPoP', expires_in: expiresIn, scope: this.token?.scope ?? '' };
   }
 
   /**
@@ -223,7 +225,11 @@ export class HelseIdClient {
       throw new HelseIdError('HELSEID_NOT_DPOP_BOUND', `expected a DPoP-bound token, got token_type=${result.token_type}`);
     }
     const lifetimeSeconds = result.expires_in ?? 60;
-    return { value: result.access_token, expiresAtMs: this.now() + lifetimeSeconds * 1000 };
+    return {
+      value: result.access_token,
+      expiresAtMs: this.now() + lifetimeSeconds * 1000,
+      scope: result.scope ?? this.options.scope ?? DEFAULT_SCOPE,
+    };
   }
 
   private forgetTokenIfRejected(err: oauth.WWWAuthenticateChallengeError): void {
