@@ -2,7 +2,6 @@
 // Supports exactly what the LMDI sender needs: client credentials with
 // private_key_jwt, DPoP-bound JWT access tokens and server-issued DPoP nonces.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,17 +11,12 @@ import type { JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import type { Adapter, AdapterPayload, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 
-import { ALLOWED_ALGORITHMS, DEFAULT_AUDIENCE, DEFAULT_SCOPE, ORG_NUMBER_CLAIM } from '../helseid/index.js';
+import { ALLOWED_ALGORITHMS, DEFAULT_AUDIENCE, DEFAULT_SCOPE, ORG_NUMBER_CLAIM } from '../helseid/constants.js';
+import { checkClients } from './clients-file.js';
+import type { AuthorityClient } from './clients-file.js';
 
 /** HelseID refuses client assertions that live longer than this. */
 const MAX_ASSERTION_LIFETIME_SECONDS = 60;
-const CLOCK_TOLERANCE_SECONDS = 5;
-
-export interface AuthorityClient {
-  clientId: string;
-  publicJwks: { keys: JWK[] };
-  orgNumber: string;
-}
 
 export interface AuthorityOptions {
   host?: string;
@@ -31,23 +25,22 @@ export interface AuthorityOptions {
   scope?: string;
   audience?: string;
   accessTokenTtlSeconds?: number;
+  /** How far a client's clock may be off (assertion and proof timestamps); default 5 s. */
+  clockToleranceSeconds?: number;
 }
 
 export interface RunningAuthority {
   issuer: string;
+  /**
+   * Signs new tokens with a fresh key; the old key stays in the JWKS so tokens already issued
+   * stay valid. Returns the new kid. For testing receivers' JWKS refresh.
+   */
+  rotateSigningKey(): Promise<string>;
   close(): Promise<void>;
 }
 
-/** Reads `{ "clients": [AuthorityClient, ...] }` from a JSON file. */
-export async function authorityClientsFromFile(path: string): Promise<AuthorityClient[]> {
-  const parsed = JSON.parse(await readFile(path, 'utf8')) as { clients?: unknown };
-  if (!Array.isArray(parsed.clients)) {
-    throw new Error(`${path}: expected an object with a "clients" array`);
-  }
-  return parsed.clients as AuthorityClient[];
-}
-
 export async function startAuthority(options: AuthorityOptions): Promise<RunningAuthority> {
+  checkClients(options.clients, 'authority clients');
   const host = options.host ?? '127.0.0.1';
 
   // The issuer contains the port, so listen first and build the provider afterwards.
@@ -63,27 +56,65 @@ export async function startAuthority(options: AuthorityOptions): Promise<Running
 
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${host}:${port}`;
-  const provider = new Provider(issuer, await buildConfiguration(options));
 
-  // oidc-provider reports unexpected failures as events; keep them out of the console.
-  provider.on('server_error', () => undefined);
-  handler = provider.callback();
+  // Survive a key rotation: the same storage, nonce secret and older keys.
+  const shared: SharedState = { adapter: memoryAdapterFactory(), nonceSecret: randomBytes(32), signingKeys: [await newSigningKey()] };
+  const serve = () => {
+    const provider = new Provider(issuer, buildConfiguration(options, shared));
+    // oidc-provider reports unexpected failures as events; keep them out of the console.
+    provider.on('server_error', () => undefined);
+    handler = onlyClientCredentialsEndpoints(provider.callback());
+  };
+  serve();
 
   return {
     issuer,
+    rotateSigningKey: async () => {
+      const key = await newSigningKey();
+      shared.signingKeys = [key, ...shared.signingKeys];
+      serve();
+      return key.kid as string;
+    },
     close: () => closeServer(server),
   };
 }
 
-async function buildConfiguration(options: AuthorityOptions): Promise<Configuration> {
+/**
+ * What a client-credentials-only HelseID needs; the provider's other endpoints answer 404.
+ * Known shortcoming: discovery still lists oidc-provider's default grant and response types.
+ */
+const SERVED_PATHS = new Set(['/.well-known/openid-configuration', '/jwks', '/token']);
+
+function onlyClientCredentialsEndpoints(
+  next: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://authority').pathname;
+    if (SERVED_PATHS.has(path)) return next(req, res);
+
+    res.statusCode = 404;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ error: 'not_found', error_description: 'this authority serves client credentials only' }));
+  };
+}
+
+interface SharedState {
+  adapter: (name: string) => Adapter;
+  nonceSecret: Buffer;
+  /** The first key signs; all are published. */
+  signingKeys: JWK[];
+}
+
+function buildConfiguration(options: AuthorityOptions, shared: SharedState): Configuration {
+  const clockTolerance = options.clockToleranceSeconds ?? 5;
   const scope = options.scope ?? DEFAULT_SCOPE;
   const audience = options.audience ?? DEFAULT_AUDIENCE;
   const ttl = options.accessTokenTtlSeconds ?? 300;
   const orgNumbers = new Map(options.clients.map((c) => [c.clientId, c.orgNumber]));
 
   return {
-    adapter: memoryAdapterFactory(),
-    jwks: { keys: [await generateSigningKey()] },
+    adapter: shared.adapter,
+    jwks: { keys: shared.signingKeys },
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
       grant_types: ['client_credentials'],
@@ -96,7 +127,7 @@ async function buildConfiguration(options: AuthorityOptions): Promise<Configurat
     })),
     clientAuthMethods: ['private_key_jwt'],
     scopes: [scope],
-    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    clockTolerance,
     ttl: { ClientCredentials: ttl },
     enabledJWA: {
       clientAuthSigningAlgValues: ALLOWED_ALGORITHMS,
@@ -109,7 +140,7 @@ async function buildConfiguration(options: AuthorityOptions): Promise<Configurat
       revocation: { enabled: false },
       dPoP: {
         enabled: true,
-        nonceSecret: randomBytes(32),
+        nonceSecret: shared.nonceSecret,
         requireNonce: () => true,
       },
       resourceIndicators: {
@@ -133,7 +164,7 @@ async function buildConfiguration(options: AuthorityOptions): Promise<Configurat
       const orgNumber = token.clientId ? orgNumbers.get(token.clientId) : undefined;
       return orgNumber ? { [ORG_NUMBER_CLAIM]: orgNumber } : undefined;
     },
-    assertJwtClientAuthClaimsAndHeader: assertHelseIdAssertion,
+    assertJwtClientAuthClaimsAndHeader: (_ctx, claims, header) => assertHelseIdAssertion(claims, header, clockTolerance),
   };
 }
 
@@ -152,11 +183,7 @@ function refuseUnknownScopes(ctx: KoaContextWithOIDC, allowed: string): void {
  * HelseID rules on top of oidc-provider's checks (signature, iss, aud, jti replay):
  * the assertion is typed, and lives and reaches at most 60 seconds ahead.
  */
-async function assertHelseIdAssertion(
-  _ctx: KoaContextWithOIDC,
-  claims: Record<string, unknown>,
-  header: Record<string, unknown>,
-): Promise<void> {
+function assertHelseIdAssertion(claims: Record<string, unknown>, header: Record<string, unknown>, clockTolerance: number): void {
   if (header.typ !== 'client-authentication+jwt') {
     throw new errors.InvalidClientAuth('client_assertion typ must be client-authentication+jwt');
   }
@@ -167,12 +194,12 @@ async function assertHelseIdAssertion(
   }
 
   const now = Math.floor(Date.now() / 1000);
-  if (exp - iat > MAX_ASSERTION_LIFETIME_SECONDS || exp - now > MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
+  if (exp - iat > MAX_ASSERTION_LIFETIME_SECONDS || exp - now > MAX_ASSERTION_LIFETIME_SECONDS + clockTolerance) {
     throw new errors.InvalidClientAuth('client_assertion lifetime exceeds 60 seconds');
   }
 }
 
-async function generateSigningKey(): Promise<JWK> {
+async function newSigningKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, alg: 'RS256', use: 'sig', kid: randomBytes(8).toString('hex') };

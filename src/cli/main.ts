@@ -10,6 +10,8 @@ import { registerEnvelopeCommands } from './commands/envelope.js';
 import { registerSendCommand } from './commands/send.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerCertsCommands } from './commands/certs.js';
+import { registerKeysCommand } from './commands/keys.js';
+import { registerTokenCommand } from './commands/token.js';
 
 /** Exit codes: 0 done, 1 refused (invalid input, failed check, refused delivery), 2 usage error. */
 export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
@@ -49,6 +51,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
   registerSendCommand(program, context);
   registerServiceCommands(program, context);
   registerCertsCommands(program, context);
+  registerKeysCommand(program, context);
+  registerTokenCommand(program, context);
 
   try {
     await program.parseAsync(argv);

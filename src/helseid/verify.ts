@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import type { JWK, JWTPayload, JWTVerifyGetKey } from 'jose';
 
+import { LmdiError } from '../errors/index.js';
 import { ALLOWED_ALGORITHMS, DEFAULT_AUDIENCE, DEFAULT_SCOPE, ORG_NUMBER_CLAIM } from './constants.js';
 
 export interface ReplayCache {
@@ -28,8 +29,13 @@ export interface DpopVerifierOptions {
   replayCache: ReplayCache;
   /** How old a proof's iat may be; default 300 s. */
   proofMaxAgeSeconds?: number;
-  /** Default 5 s. */
+  /** Accepted difference between our clock and the issuer's or sender's; default 5 s. */
   clockToleranceSeconds?: number;
+  /**
+   * Minimum pause between two JWKS downloads caused by unknown kids; default 30 s, so a flood of
+   * tokens with made-up kids cannot make us hammer the issuer.
+   */
+  jwksCooldownSeconds?: number;
   fetch?: typeof fetch;
 }
 
@@ -51,9 +57,21 @@ export interface DpopRequest {
 export type DpopAuthErrorCode =
   | 'DPOP_MISSING_TOKEN'
   | 'DPOP_BEARER_REFUSED'
+  /** Malformed, badly signed, or signed by a key the issuer does not publish. */
   | 'DPOP_TOKEN_INVALID'
+  | 'DPOP_TOKEN_EXPIRED'
+  | 'DPOP_TOKEN_NOT_YET_VALID'
+  | 'DPOP_TOKEN_WRONG_ISSUER'
+  | 'DPOP_TOKEN_WRONG_AUDIENCE'
+  /** The token has no cnf.jkt: it is a Bearer token in disguise. */
+  | 'DPOP_TOKEN_NOT_BOUND'
   | 'DPOP_PROOF_MISSING'
   | 'DPOP_PROOF_INVALID'
+  | 'DPOP_PROOF_TYP'
+  | 'DPOP_PROOF_ALG'
+  /** The proof header has no jwk, or one with private key material. */
+  | 'DPOP_PROOF_KEY'
+  | 'DPOP_PROOF_SIGNATURE'
   | 'DPOP_JKT_MISMATCH'
   | 'DPOP_HTM_MISMATCH'
   | 'DPOP_HTU_MISMATCH'
@@ -67,17 +85,14 @@ type OAuthErrorCode = 'invalid_request' | 'invalid_token' | 'invalid_dpop_proof'
 
 const ALGS_PARAM = `algs="${ALLOWED_ALGORITHMS.join(' ')}"`;
 
-export class DpopAuthError extends Error {
-  readonly code: DpopAuthErrorCode;
+export class DpopAuthError extends LmdiError<DpopAuthErrorCode> {
   /** Value for the WWW-Authenticate response header. */
   readonly wwwAuthenticate: string;
   /** Suggested HTTP status: 401, 403 for a missing scope, 503 if the issuer cannot be reached. */
   readonly statusCode: number;
 
   constructor(code: DpopAuthErrorCode, oauthError: OAuthErrorCode | undefined, description: string) {
-    super(description);
-    this.name = 'DpopAuthError';
-    this.code = code;
+    super(code, description);
     this.statusCode = statusFor(code);
     this.wwwAuthenticate = oauthError
       ? `DPoP error="${oauthError}", error_description="${description}", ${ALGS_PARAM}`
@@ -113,7 +128,7 @@ export function createDpopVerifier(options: DpopVerifierOptions): (request: Dpop
     proofMaxAgeSeconds: options.proofMaxAgeSeconds ?? 300,
     clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
   };
-  const getJwks = memoizedJwks(options.issuer, options.fetch ?? fetch);
+  const getJwks = memoizedJwks(options.issuer, options.fetch ?? fetch, (options.jwksCooldownSeconds ?? 30) * 1000);
 
   return async (request) => {
     const accessToken = extractDpopToken(request.authorization);
@@ -139,11 +154,11 @@ export function createDpopVerifier(options: DpopVerifierOptions): (request: Dpop
 }
 
 /** Discovers the JWKS URI once; jose's remote set caches keys and refetches on an unknown kid. */
-function memoizedJwks(issuer: string, fetchImpl: typeof fetch): () => Promise<JWTVerifyGetKey> {
+function memoizedJwks(issuer: string, fetchImpl: typeof fetch, cooldownMs: number): () => Promise<JWTVerifyGetKey> {
   let pending: Promise<JWTVerifyGetKey> | undefined;
 
   return () => {
-    pending ??= discoverJwks(issuer, fetchImpl).catch((cause: unknown) => {
+    pending ??= discoverJwks(issuer, fetchImpl, cooldownMs).catch((cause: unknown) => {
       pending = undefined;
       const message = cause instanceof Error ? cause.message : String(cause);
       throw new DpopAuthError('DPOP_ISSUER_UNAVAILABLE', undefined, `cannot load issuer metadata: ${message}`);
@@ -152,7 +167,7 @@ function memoizedJwks(issuer: string, fetchImpl: typeof fetch): () => Promise<JW
   };
 }
 
-async function discoverJwks(issuer: string, fetchImpl: typeof fetch): Promise<JWTVerifyGetKey> {
+async function discoverJwks(issuer: string, fetchImpl: typeof fetch, cooldownMs: number): Promise<JWTVerifyGetKey> {
   const response = await fetchImpl(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
   if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
 
@@ -160,7 +175,8 @@ async function discoverJwks(issuer: string, fetchImpl: typeof fetch): Promise<JW
   if (metadata.issuer !== issuer) throw new Error(`discovery issuer mismatch: ${metadata.issuer}`);
   if (!metadata.jwks_uri) throw new Error('discovery document has no jwks_uri');
 
-  return createRemoteJWKSet(new URL(metadata.jwks_uri));
+  // jose caches the set and downloads it again when a token names a kid it does not know.
+  return createRemoteJWKSet(new URL(metadata.jwks_uri), { cooldownDuration: cooldownMs });
 }
 
 function extractDpopToken(authorization: string | undefined): string {
@@ -208,14 +224,24 @@ async function verifyAccessToken(token: string, jwks: JWTVerifyGetKey, settings:
     });
     return payload;
   } catch (cause) {
-    throw new DpopAuthError('DPOP_TOKEN_INVALID', 'invalid_token', describeJoseError(cause, 'access token'));
+    throw new DpopAuthError(tokenErrorCode(cause), 'invalid_token', describeJoseError(cause, 'access token'));
   }
+}
+
+function tokenErrorCode(cause: unknown): DpopAuthErrorCode {
+  if (cause instanceof joseErrors.JWTExpired) return 'DPOP_TOKEN_EXPIRED';
+  if (cause instanceof joseErrors.JWTClaimValidationFailed) {
+    if (cause.claim === 'nbf' || cause.claim === 'iat') return 'DPOP_TOKEN_NOT_YET_VALID';
+    if (cause.claim === 'iss') return 'DPOP_TOKEN_WRONG_ISSUER';
+    if (cause.claim === 'aud') return 'DPOP_TOKEN_WRONG_AUDIENCE';
+  }
+  return 'DPOP_TOKEN_INVALID';
 }
 
 function requireBinding(claims: JWTPayload): string {
   const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
   if (typeof jkt !== 'string' || !jkt) {
-    throw new DpopAuthError('DPOP_TOKEN_INVALID', 'invalid_token', 'access token is not DPoP-bound');
+    throw new DpopAuthError('DPOP_TOKEN_NOT_BOUND', 'invalid_token', 'access token is not DPoP-bound (no cnf.jkt)');
   }
   return jkt;
 }
@@ -237,7 +263,8 @@ async function verifyProof(proof: string, expectedJkt: string): Promise<JWTPaylo
   try {
     ({ payload } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...ALLOWED_ALGORITHMS] }));
   } catch (cause) {
-    throw new DpopAuthError('DPOP_PROOF_INVALID', 'invalid_dpop_proof', describeJoseError(cause, 'DPoP proof'));
+    const code = cause instanceof joseErrors.JWSSignatureVerificationFailed ? 'DPOP_PROOF_SIGNATURE' : 'DPOP_PROOF_INVALID';
+    throw new DpopAuthError(code, 'invalid_dpop_proof', describeJoseError(cause, 'DPoP proof'));
   }
 
   if (typeof payload.jti !== 'string' || !payload.jti || typeof payload.iat !== 'number') {
@@ -263,15 +290,15 @@ function readProofKey(proof: string): JWK {
   }
 
   if (header.typ !== 'dpop+jwt') {
-    throw new DpopAuthError('DPOP_PROOF_INVALID', 'invalid_dpop_proof', 'DPoP proof typ must be dpop+jwt');
+    throw new DpopAuthError('DPOP_PROOF_TYP', 'invalid_dpop_proof', 'DPoP proof typ must be dpop+jwt');
   }
   if (!header.alg || !(ALLOWED_ALGORITHMS as readonly string[]).includes(header.alg)) {
-    throw new DpopAuthError('DPOP_PROOF_INVALID', 'invalid_dpop_proof', 'DPoP proof alg not allowed');
+    throw new DpopAuthError('DPOP_PROOF_ALG', 'invalid_dpop_proof', 'DPoP proof alg not allowed');
   }
 
   const jwk = header.jwk;
   if (!jwk || PRIVATE_JWK_MEMBERS.some((member) => member in jwk)) {
-    throw new DpopAuthError('DPOP_PROOF_INVALID', 'invalid_dpop_proof', 'DPoP proof needs a public jwk header');
+    throw new DpopAuthError('DPOP_PROOF_KEY', 'invalid_dpop_proof', 'DPoP proof needs a public jwk header');
   }
   return jwk;
 }

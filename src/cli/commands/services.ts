@@ -42,22 +42,52 @@ export function registerServiceCommands(program: Command, context: CommandContex
       store.close();
     });
 
-  program
+  const authority = program
     .command('authority')
-    .description('run the local HelseID stand-in until stopped')
-    .requiredOption('--clients <file>', 'JSON {"clients": [{"clientId", "orgNumber", "publicJwks": {"keys": [...]}}]}')
+    .description('run the local HelseID stand-in until stopped (or manage its clients file)')
+    .option('--clients <file>', 'JSON {"clients": [{"clientId", "orgNumber", "publicJwks": {"keys": [...]}}]}')
     .option('--port <port>', 'port to listen on (default: a free one)', parsePort)
-    .action(async (options: { clients: string; port?: number }) => {
+    .action(async (options: { clients?: string; port?: number }) => {
+      // Not a commander requiredOption: that would also be demanded by `authority clients add`.
+      if (!options.clients) throw new CliError('OPTION_INVALID', "required option '--clients <file>' not specified");
+      const clientsFile = options.clients;
       const { authorityClientsFromFile, startAuthority } = await import('../../authority/index.js');
-      const clients = await authorityClientsFromFile(options.clients).catch((cause: unknown) => {
-        throw new CliError('CONFIG_INVALID', `${options.clients}: ${(cause as Error).message}`, { cause });
+      const clients = await authorityClientsFromFile(clientsFile).catch((cause: unknown) => {
+        throw new CliError('CONFIG_INVALID', (cause as Error).message, { cause });
       });
-      const authority = await startAuthority({ clients, ...(options.port === undefined ? {} : { port: options.port }) });
-      context.output.out(`HelseID stand-in at ${authority.issuer} (${clients.length} clients)`);
+      const running = await startAuthority({ clients, ...(options.port === undefined ? {} : { port: options.port }) });
+      context.output.out(`HelseID stand-in at ${running.issuer} (${clients.length} clients)`);
 
       await untilStopped();
-      await authority.close();
+      await running.close();
     });
+
+  authority
+    .command('clients')
+    .description("the stand-in's clients file")
+    .command('add')
+    .description('register a client (or another key of it) in the clients file, written atomically')
+    .requiredOption('--file <file>', 'the clients file (created when missing)')
+    .requiredOption('--client-id <id>', 'HelseID client id')
+    .requiredOption('--org <orgnr>', "the client's organisation number")
+    .requiredOption('--jwk <file>', 'the public JWK (as printed by `lmdi keys generate`)')
+    .action(async (options: { file: string; clientId: string; org: string; jwk: string }) => {
+      // The file helpers only, so that oidc-provider is not loaded for this.
+      const { addAuthorityClient } = await import('../../authority/clients-file.js');
+      const publicJwk = readJsonFile(options.jwk);
+      const result = await addAuthorityClient(options.file, { clientId: options.clientId, orgNumber: options.org, publicJwk });
+
+      const what = result.created ? 'added client' : result.keyAdded ? 'added a key to client' : 'key already registered for client';
+      context.output.out(`${what} ${options.clientId} (organisation ${options.org}) in ${options.file}`);
+    });
+}
+
+function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (cause) {
+    throw new CliError('INPUT_UNREADABLE', `${file}: cannot read it as JSON (${(cause as Error).message})`, { cause });
+  }
 }
 
 function openStore(path: string): SqliteStore {
