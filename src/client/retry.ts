@@ -57,7 +57,7 @@ export async function withRetries(attempt: () => Promise<DeliveryResult>, policy
 }
 
 /** Failures that another attempt cannot mend: the configuration must change first. */
-const PERMANENT_CODES = new Set(['HELSEID_INVALID_CLIENT', 'HELSEID_INVALID_SCOPE', 'HELSEID_NOT_DPOP_BOUND']);
+const PERMANENT_CODES = new Set(['HELSEID_INVALID_CLIENT', 'HELSEID_INVALID_SCOPE', 'HELSEID_NOT_DPOP_BOUND', 'HELSEID_KEY_INVALID']);
 
 function isPermanent(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;

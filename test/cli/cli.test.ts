@@ -193,7 +193,7 @@ describe('lmdi send', () => {
   it('refuses a client key that is not a private JWK', async () => {
     const run = await lmdi('send', envelopePath, '--api', harness.receiver.url, '--issuer', harness.authority.issuer, '--client-id', SENDER_CLIENT, '--client-key', file('public.jwk.json', { kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }));
     expect(run.code).toBe(2);
-    expect(run.err).toMatch(/is not a private JWK/);
+    expect(run.err).toMatch(/HELSEID_KEY_INVALID/);
   });
 
   it('refuses an API address that is not a URL', async () => {

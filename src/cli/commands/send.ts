@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 
 import { ENVIRONMENTS, LMR_SCOPE, deliver, withRetries, type EnvironmentName } from '../../client/index.js';
 import { readEnvelope } from '../../envelope/index.js';
-import { HelseIdClient } from '../../helseid/index.js';
+import { HelseIdClient, loadPrivateKey } from '../../helseid/index.js';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
 import { parseJson } from './envelope.js';
@@ -30,7 +30,7 @@ export function registerSendCommand(program: Command, context: CommandContext): 
     .option('--api <url>', 'API base URL, ending in /fhirmottak/v1')
     .option('--issuer <url>', 'HelseID issuer URL')
     .requiredOption('--client-id <id>', 'HelseID client id')
-    .requiredOption('--client-key <file>', 'HelseID client private key as a JWK JSON file')
+    .requiredOption('--client-key <file>', 'HelseID client private key: JWK, PEM or PKCS#12 file (password in $LMDI_KEY_PASSPHRASE)')
     .option('--scope <scope>', 'scope to request', LMR_SCOPE)
     .option('--validate-only', 'post to validateLegemiddelregisterBundle: checked, not stored')
     .option('--retries <n>', 'resend after a failure in transit (no answer or 5xx), per the protocol', parseCount, 3)
@@ -82,10 +82,8 @@ function parseCount(value: string): number {
   return n;
 }
 
+/** The HelseID client key: a JWK, PEM or PKCS#12 file (passphrase or password in LMDI_KEY_PASSPHRASE). */
 function readClientKey(file: string): JWK {
-  const key = parseJson(readInput(file), file) as JWK | null;
-  if (typeof key !== 'object' || key === null || typeof key.kty !== 'string' || typeof key.d !== 'string') {
-    throw new CliError('OPTION_INVALID', `${file} is not a private JWK (it needs "kty" and "d")`);
-  }
-  return key;
+  const password = process.env.LMDI_KEY_PASSPHRASE;
+  return loadPrivateKey(file, password ? { password } : {});
 }

@@ -4,6 +4,8 @@ import { startReceiver } from '../../server/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
+import { parseJson } from './envelope.js';
+import { readInput } from './validate.js';
 import { loadServeSettings } from '../serve-config.js';
 
 export function registerServiceCommands(program: Command, context: CommandContext): void {
@@ -83,11 +85,7 @@ export function registerServiceCommands(program: Command, context: CommandContex
 }
 
 function readJsonFile(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  } catch (cause) {
-    throw new CliError('INPUT_UNREADABLE', `${file}: cannot read it as JSON (${(cause as Error).message})`, { cause });
-  }
+  return parseJson(readInput(file), file);
 }
 
 function openStore(path: string): SqliteStore {
