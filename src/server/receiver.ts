@@ -54,7 +54,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     ...(options.requiredScope ? { requiredScope: options.requiredScope } : {}),
   });
 
-  app.addHook('preHandler', async (request) => {
+  // onRequest: the caller is checked before the body is read, so an anonymous request costs no parsing.
+  app.addHook('onRequest', async (request) => {
     const url = `${externalBase}${request.url.split('?')[0]}`;
     request.caller = await verify({
       method: request.method,

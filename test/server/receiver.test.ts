@@ -231,6 +231,11 @@ describe('receiver: authentication', () => {
     expect(answer.body.resourceType).toBe('OperationOutcome');
   });
 
+  it('checks the caller before reading the body', async () => {
+    const response = await fetch(harness.receiver.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not json' });
+    expect(response.status).toBe(401);
+  });
+
   it('refuses a DPoP-bound token presented as Bearer', async () => {
     const token = await harness.senderClient.getAccessToken();
     const answer = await raw({ authorization: `Bearer ${token}` });
