@@ -1,0 +1,181 @@
+/**
+ * Base FHIR R4 structural validation: every property is a known element of its type, lists are
+ * lists and single values are not, JSON types and primitive formats match, at most one variant of
+ * a choice type, base minimum cardinalities, required bindings with enumerable codes, and
+ * primitive extensions (_name) hold only id and extension.
+ *
+ * Not covered (honest note): base R4 invariants (ele-1 beyond empty values, dom-*, per-1 ...),
+ * profiles named in element types, required bindings on Coding/CodeableConcept and value sets
+ * defined by filters, and the xhtml content of Narrative.div.
+ */
+import { Collector, type Json, isObject, type ValidationIssue } from '../validation/issues.js';
+import { type ElementDef, type NodeDef, PRIMITIVE_TYPES, type R4Definitions, r4Definitions } from './definitions.js';
+
+/** Validates a Bundle (and every resource in it) against base R4; returns the findings. */
+export function validateR4Structure(bundle: Json): ValidationIssue[] {
+  const out = new Collector();
+  validateResource(r4Definitions(), bundle, 'Bundle', out);
+  return out.issues;
+}
+
+function validateResource(defs: R4Definitions, resource: Json, location: string, out: Collector): void {
+  const type = resource['resourceType'];
+  if (typeof type !== 'string' || !defs.isResourceType(type)) {
+    out.error('structure', 'r4.resourceType', { location: `${location}.resourceType` }, `${JSON.stringify(type)} is not an R4 resource type; check the spelling of resourceType.`);
+    return;
+  }
+  validateObject(defs, resource, type, location, out, true);
+}
+
+function validateObject(defs: R4Definitions, node: Json, nodePath: string, location: string, out: Collector, isResource = false): void {
+  const def = defs.node(nodePath);
+  if (def === undefined) return;
+
+  const seenChoices = new Map<string, string>();
+
+  for (const [key, value] of Object.entries(node)) {
+    if (isResource && key === 'resourceType') continue;
+    if (key.startsWith('_')) {
+      validateShadow(defs, def, key, value, nodePath, location, out);
+      continue;
+    }
+
+    const element = def.elements.get(key);
+    if (element === undefined) {
+      out.error('structure', `r4.${nodePath}.${key}`, { location: `${location}.${key}` }, `${key} is not an element of ${nodePath} in FHIR R4; remove it or check the spelling (extensions go in "extension").`);
+      continue;
+    }
+
+    if (element.elementName !== element.jsonName) {
+      const other = seenChoices.get(element.elementName);
+      if (other !== undefined) {
+        out.error('structure', `r4.${element.path}`, { location: `${location}.${key}` }, `Only one of ${other} and ${key} may be given (${element.elementName} is a choice).`);
+      }
+      seenChoices.set(element.elementName, key);
+    }
+
+    validateValue(defs, element, value, `${location}.${key}`, out);
+  }
+
+  for (const element of def.required) {
+    if (!isPresent(node, element, def)) {
+      out.error('required', `r4.${element.path}`, { location: `${location}.${element.elementName}` }, `Add ${element.elementName}; FHIR R4 requires it in ${nodePath} (min ${element.min}).`);
+    }
+  }
+}
+
+function isPresent(node: Json, element: ElementDef, def: NodeDef): boolean {
+  if (element.elementName === element.jsonName) return node[element.jsonName] !== undefined || node[`_${element.jsonName}`] !== undefined;
+  for (const [jsonName, other] of def.elements) {
+    if (other.elementName === element.elementName && (node[jsonName] !== undefined || node[`_${jsonName}`] !== undefined)) return true;
+  }
+  return false;
+}
+
+function validateValue(defs: R4Definitions, element: ElementDef, value: unknown, location: string, out: Collector): void {
+  const rule = `r4.${element.path}`;
+
+  if (Array.isArray(value)) {
+    if (!element.isArray) {
+      out.error('structure', rule, { location }, `${element.elementName} holds a single value in FHIR R4; give it without the surrounding [ ].`);
+      return;
+    }
+    if (value.length === 0) {
+      out.error('structure', rule, { location }, 'Remove the empty list; FHIR does not allow empty arrays.');
+      return;
+    }
+    value.forEach((item, i) => validateItem(defs, element, item, `${location}[${i}]`, out));
+    return;
+  }
+
+  if (element.isArray) {
+    out.error('structure', rule, { location }, `${element.elementName} is a list in FHIR R4; wrap the value in [ ].`);
+    return;
+  }
+  validateItem(defs, element, value, location, out);
+}
+
+function validateItem(defs: R4Definitions, element: ElementDef, item: unknown, location: string, out: Collector): void {
+  const rule = `r4.${element.path}`;
+
+  if (PRIMITIVE_TYPES.has(element.type)) {
+    validatePrimitive(defs, element, item, location, out);
+    return;
+  }
+
+  if (!isObject(item)) {
+    out.error('structure', rule, { location }, `${element.elementName} must be a JSON object (FHIR type ${element.type}).`);
+    return;
+  }
+  if (Object.keys(item).length === 0) {
+    out.error('structure', rule, { location }, 'Remove the empty object; FHIR elements must have a value or children.');
+    return;
+  }
+
+  if (element.type === 'Resource') {
+    validateResource(defs, item, location, out);
+    return;
+  }
+  validateObject(defs, item, element.childrenAt, location, out);
+}
+
+function validatePrimitive(defs: R4Definitions, element: ElementDef, value: unknown, location: string, out: Collector): void {
+  const rule = `r4.${element.path}`;
+  const type = element.type;
+
+  if (value === null) return; // a null placeholder in a list of primitives that has _extensions
+  const expected = type === 'boolean' ? 'boolean' : type === 'integer' || type === 'positiveInt' || type === 'unsignedInt' || type === 'decimal' ? 'number' : 'string';
+  if (typeof value !== expected) {
+    out.error('structure', rule, { location }, `${element.elementName} must be a JSON ${expected} (FHIR ${type}), not ${Array.isArray(value) ? 'array' : typeof value}.`);
+    return;
+  }
+
+  if (typeof value === 'number') {
+    const ok = type === 'decimal' ? Number.isFinite(value) : Number.isInteger(value) && (type !== 'positiveInt' || value >= 1) && (type !== 'unsignedInt' || value >= 0);
+    if (!ok) out.error('value', rule, { location }, `${element.elementName} must be a valid FHIR ${type}.`);
+    return;
+  }
+
+  if (typeof value === 'string') {
+    const regex = defs.primitiveRegex.get(type);
+    if (value === '' || (regex !== undefined && !regex.test(value))) {
+      out.error('value', rule, { location }, `${element.elementName} is not a valid FHIR ${type}${FORMAT_HINT[type] ?? ''}.`);
+      return;
+    }
+    if (element.requiredCodes !== undefined && !element.requiredCodes.has(value)) {
+      const codes = [...element.requiredCodes];
+      const list = codes.length <= 12 ? `: one of ${codes.join(', ')}` : '';
+      out.error('code-invalid', rule, { location }, `${element.elementName} must be a code from its required value set${list}.`);
+    }
+  }
+}
+
+const FORMAT_HINT: Readonly<Record<string, string>> = {
+  date: ' (YYYY, YYYY-MM or YYYY-MM-DD)',
+  dateTime: ' (e.g. 2025-03-10 or 2025-03-10T08:30:00+01:00; a time needs seconds and a zone)',
+  instant: ' (e.g. 2025-03-10T08:30:00+01:00, with seconds and a zone)',
+  uuid: ' (urn:uuid: and a lower-case UUID)',
+  id: ' (1-64 letters, digits, - and .)',
+};
+
+/** A primitive's shadow (_name): only id and extension, and only for a primitive element. */
+function validateShadow(defs: R4Definitions, def: NodeDef, key: string, value: unknown, nodePath: string, location: string, out: Collector): void {
+  const element = def.elements.get(key.slice(1));
+  const where = { location: `${location}.${key}` };
+
+  if (element === undefined || !PRIMITIVE_TYPES.has(element.type)) {
+    out.error('structure', `r4.${nodePath}.${key}`, where, `${key} is only allowed beside a primitive element ${key.slice(1)}; put extensions of complex elements in their own "extension".`);
+    return;
+  }
+
+  const items = Array.isArray(value) ? value : [value];
+  items.forEach((item, i) => {
+    if (item === null) return;
+    const itemLocation = Array.isArray(value) ? `${where.location}[${i}]` : where.location;
+    if (!isObject(item)) {
+      out.error('structure', `r4.${element.path}`, { location: itemLocation }, `${key} must be an object with id and/or extension.`);
+      return;
+    }
+    validateObject(defs, item, 'Element', itemLocation, out);
+  });
+}
