@@ -175,12 +175,12 @@ function walk(node: unknown, location: string, visit: (value: Json, location: st
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Merges the layers: a base-R4 finding at a location the profile rules already reported is
- * dropped (the profile message is the more useful one), and every finding inside an entry gets
+ * Merges the layers: a base-R4 finding at a location where the profile rules already reported an
+ * error is dropped (the profile message is the more useful one), and every finding inside an entry gets
  * that entry's fullUrl and resource type.
  */
 function finish(out: Collector, entries: unknown[], r4: ValidationIssue[] | undefined): ValidationResult {
-  const profileLocations = new Set(out.issues.map((i) => i.location));
+  const profileLocations = new Set(out.issues.filter((i) => i.severity === 'error').map((i) => i.location));
   const issues = [...out.issues, ...(r4 ?? []).filter((i) => !profileLocations.has(i.location))];
 
   for (const issue of issues) {

@@ -46,7 +46,7 @@ export const birthDateMatchesPersonNumber: CustomCheck = (patient, site, prefix,
     if (kind === undefined || !valid(identifier['value']) || Number(identifier['value'].slice(2, 4)) > 12) continue;
 
     const encoded = personNumberBirthDate(identifier['value'], kind);
-    if (encoded !== undefined && birthDate.length === 10 && encoded !== birthDate) {
+    if (encoded !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(birthDate) && encoded !== birthDate) {
       out.warning('value', `${prefix}.birthDate/person-number`, at(site, 'birthDate'), `birthDate differs from the birth date in the patient's ${kind === 'FNR' ? 'fødselsnummer' : 'D-nummer'}; check both.`);
     }
   }
