@@ -122,8 +122,10 @@ function checkDeclaredProfile(resource: Json, site: Site, ig: IgRules, out: Coll
   const projection = { resource: { resourceType: resource['resourceType'], meta: { profile: declared } } };
   const profileSite: Site = { ...site, location: `${site.location}.meta.profile` };
 
+  const memoKey = JSON.stringify(projection);
+
   for (const invariant of ig.entryInvariants) {
-    if (!holds(invariant, projection)) {
+    if (!holds(invariant, projection, memoKey)) {
       out.add(invariant.severity, 'invariant', `lmdi-bundle:${invariant.key}`, profileSite, `${invariant.message} Resource type ${String(resource['resourceType'])} is ${ig.profiles[String(resource['resourceType'])] ? 'allowed' : 'not allowed'} in IG ${ig.version}.`);
       return;
     }
@@ -165,7 +167,8 @@ function walk(node: unknown, location: string, visit: (value: Json, location: st
   if (!isObject(node)) return;
 
   visit(node, location);
-  for (const [key, value] of Object.entries(node)) {
+  for (const key in node) {
+    const value = node[key];
     if (typeof value === 'object' && value !== null) walk(value, `${location}.${key}`, visit);
   }
 }

@@ -76,15 +76,22 @@ function properties(node: Json, path: string, site: Site): FoundProperty[] {
     const holder = holderFor(parent, name)?.node;
     if (holder === undefined) continue;
     for (const key of propertiesFor(holder, name)) {
-      found.push({ parent: holder, key, value: holder[key], site: { ...parent.site, location: `${parent.site.location}.${key}` } });
+      found.push({ parent: holder, key, value: holder[key], site: { location: `${parent.site.location}.${key}` } });
     }
   }
   return found;
 }
 
+const splitPaths = new Map<string, { parentPath: string; name: string }>();
+
 function splitPath(path: string): { parentPath: string; name: string } {
-  const dot = path.lastIndexOf('.');
-  return dot < 0 ? { parentPath: '', name: path } : { parentPath: path.slice(0, dot), name: path.slice(dot + 1) };
+  let split = splitPaths.get(path);
+  if (split === undefined) {
+    const dot = path.lastIndexOf('.');
+    split = dot < 0 ? { parentPath: '', name: path } : { parentPath: path.slice(0, dot), name: path.slice(dot + 1) };
+    splitPaths.set(path, split);
+  }
+  return split;
 }
 
 function checkRequired(node: Json, path: string, hint: string, site: Site, prefix: string, out: Collector): void {
@@ -95,7 +102,7 @@ function checkRequired(node: Json, path: string, hint: string, site: Site, prefi
     const holder = parent.value;
     const present = propertiesFor(holder, name).some((key) => hasContent(holder[key]));
     if (!present) {
-      out.error('required', `${prefix}.${path}`, { ...parent.site, location: `${parent.site.location}.${name}` }, `Add ${name}: ${hint}`);
+      out.error('required', `${prefix}.${path}`, { location: `${parent.site.location}.${name}` }, `Add ${name}: ${hint}`);
     }
   }
 }
@@ -113,7 +120,7 @@ function checkSlices(group: SliceGroup, node: Json, site: Site, prefix: string, 
     const items = Array.isArray(found.value) ? found.value : [found.value];
 
     items.forEach((item, index) => {
-      const itemSite: Site = { ...found.site, location: Array.isArray(found.value) ? `${found.site.location}[${index}]` : found.site.location };
+      const itemSite: Site = { location: Array.isArray(found.value) ? `${found.site.location}[${index}]` : found.site.location };
       if (!isObject(item)) return;
 
       const discriminator = item[group.discriminator];
@@ -154,8 +161,23 @@ function checkValueType(valueType: string | null, node: Json, site: Site, prefix
   }
 }
 
+const allowedTypesCache = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** The resource types of the target profiles (a profile id maps to one resource type). */
+function allowedTypesOf(targets: readonly string[], ctx: EngineContext): ReadonlySet<string> {
+  let types = allowedTypesCache.get(targets);
+  if (types === undefined) {
+    const byId = new Map(Object.values(ctx.ig.profiles).map((p) => [p.id, p.resourceType]));
+    // lmdi-substance is not in 1.0.7's set but is still a Substance.
+    byId.set('lmdi-substance', 'Substance');
+    types = new Set(targets.map((id) => byId.get(id)).filter((t): t is string => t !== undefined));
+    allowedTypesCache.set(targets, types);
+  }
+  return types;
+}
+
 function checkReferenceTargets(path: string, targets: readonly string[], node: Json, site: Site, prefix: string, ctx: EngineContext, out: Collector): void {
-  const allowedTypes = new Set(targets.map((id) => Object.values(ctx.ig.profiles).find((p) => p.id === id)?.resourceType).filter(Boolean));
+  const allowedTypes = allowedTypesOf(targets, ctx);
 
   for (const { value, site: refSite } of select(node, path, site)) {
     if (!isObject(value) || typeof value['reference'] !== 'string') continue;
@@ -171,7 +193,7 @@ function checkReferenceTargets(path: string, targets: readonly string[], node: J
 }
 
 function at(site: Site, child: string): Site {
-  return { ...site, location: `${site.location}.${child}` };
+  return { location: `${site.location}.${child}` };
 }
 
 /** The element part of a location, for messages: "Bundle.entry[3].resource.address[0].line" -> "address[0].line". */

@@ -13,24 +13,56 @@ import type { InvariantSpec } from './rules.js';
 
 type Compiled = (node: unknown) => unknown[];
 
-const compiled = new Map<string, Compiled>();
+const compiledByText = new Map<string, Compiled>();
+const compiledBySpec = new WeakMap<InvariantSpec, Compiled>();
 
 /** The compiled form of an invariant; compiled on first use and kept. */
 export function compileInvariant(spec: InvariantSpec): Compiled {
+  let fn = compiledBySpec.get(spec);
+  if (fn !== undefined) return fn;
+
   const cacheKey = `${spec.type}\u0000${spec.expression}`;
-  let fn = compiled.get(cacheKey);
+  fn = compiledByText.get(cacheKey);
   if (fn === undefined) {
     const evaluate = fhirpath.compile({ base: spec.type, expression: spec.expression }, r4Model);
     fn = (node: unknown) => evaluate(node as Json) as unknown[];
-    compiled.set(cacheKey, fn);
+    compiledByText.set(cacheKey, fn);
   }
+  compiledBySpec.set(spec, fn);
   return fn;
 }
 
-/** True when the invariant holds on `node`. An expression that cannot run counts as failed. */
-export function holds(spec: InvariantSpec, node: unknown): boolean {
+/**
+ * Verdicts by invariant and input, for inputs that repeat across a large bundle (a dateTime, a
+ * set of declared profiles). FHIRPath is pure, so the same input gives the same verdict; the
+ * cache is bounded so unique inputs cannot grow it without limit.
+ */
+const verdicts = new Map<Compiled, Map<string, boolean>>();
+const MAX_VERDICTS = 10_000;
+
+/**
+ * True when the invariant holds on `node`. An expression that cannot run counts as failed.
+ * `memoKey` (a primitive value is its own key) lets repeated inputs reuse the verdict.
+ */
+export function holds(spec: InvariantSpec, node: unknown, memoKey?: string): boolean {
+  const fn = compileInvariant(spec);
+  const key = memoKey ?? (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? `${typeof node}:${String(node)}` : undefined);
+  if (key === undefined) return evaluate(fn, node);
+
+  let cache = verdicts.get(fn);
+  if (cache === undefined) verdicts.set(fn, (cache = new Map()));
+  let verdict = cache.get(key);
+  if (verdict === undefined) {
+    verdict = evaluate(fn, node);
+    if (cache.size >= MAX_VERDICTS) cache.clear();
+    cache.set(key, verdict);
+  }
+  return verdict;
+}
+
+function evaluate(fn: Compiled, node: unknown): boolean {
   try {
-    const result = compileInvariant(spec)(node);
+    const result = fn(node);
     return result.length === 1 && result[0] === true;
   } catch {
     return false;

@@ -33,7 +33,8 @@ function validateObject(defs: R4Definitions, node: Json, nodePath: string, locat
 
   const seenChoices = new Map<string, string>();
 
-  for (const [key, value] of Object.entries(node)) {
+  for (const key in node) {
+    const value = node[key];
     if (isResource && key === 'resourceType') continue;
     if (key.startsWith('_')) {
       validateShadow(defs, def, key, value, nodePath, location, out);

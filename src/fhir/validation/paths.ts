@@ -5,6 +5,7 @@
  * "dosage.route.coding", "effective[x]". Lists are expanded and indexed in the location
  * (address[0].district). A step "extension" or "id" under a primitive looks in the JSON shadow
  * property (_district), as FHIR JSON stores a primitive's extensions there.
+ * Selected sites carry only the location; the validator adds the entry's fullUrl and type at the end.
  */
 import { isObject, type Site } from './issues.js';
 
@@ -21,7 +22,7 @@ export function select(node: unknown, path: string, site: Site): Selected[] {
   let current: Selected[] = [{ value: node, site, parent: undefined, key: '' }];
   if (path === '') return current;
 
-  for (const step of path.split('.')) {
+  for (const step of steps(path)) {
     const next: Selected[] = [];
     for (const item of current) selectStep(item, step, next);
     current = next;
@@ -30,13 +31,24 @@ export function select(node: unknown, path: string, site: Site): Selected[] {
   return current;
 }
 
+const splitPaths = new Map<string, readonly string[]>();
+
+/** The steps of a path, split once. */
+export function steps(path: string): readonly string[] {
+  let split = splitPaths.get(path);
+  if (split === undefined) splitPaths.set(path, (split = path.split('.')));
+  return split;
+}
+
 /** The JSON property names present for an element name; "value[x]" matches valueString etc. */
 export function propertiesFor(node: Record<string, unknown>, name: string): string[] {
-  if (!name.endsWith('[x]')) return name in node ? [name] : [];
+  if (!name.endsWith('[x]')) return node[name] !== undefined ? [name] : NONE;
 
   const stem = name.slice(0, -3);
   return Object.keys(node).filter((key) => key.length > stem.length && key.startsWith(stem) && isUpper(key.charCodeAt(stem.length)));
 }
+
+const NONE: string[] = [];
 
 function isUpper(code: number): boolean {
   return code >= 65 && code <= 90;
@@ -51,10 +63,10 @@ function selectStep(item: Selected, step: string, out: Selected[]): void {
     const location = `${item.site.location}.${key}`;
     if (Array.isArray(value)) {
       value.forEach((element, index) => {
-        if (element !== null) out.push({ value: element, site: { ...item.site, location: `${location}[${index}]` }, parent: value, key });
+        if (element !== null) out.push({ value: element, site: { location: `${location}[${index}]` }, parent: value, key });
       });
     } else if (value !== undefined && value !== null) {
-      out.push({ value, site: { ...item.site, location }, parent: holder.node, key });
+      out.push({ value, site: { location }, parent: holder.node, key });
     }
   }
 }
