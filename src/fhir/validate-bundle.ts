@@ -122,7 +122,7 @@ function checkDeclaredProfile(resource: Json, site: Site, ig: IgRules, out: Coll
   const projection = { resource: { resourceType: resource['resourceType'], meta: { profile: declared } } };
   const profileSite: Site = { ...site, location: `${site.location}.meta.profile` };
 
-  const memoKey = JSON.stringify(projection);
+  const memoKey = `${String(resource['resourceType'])}\u0000${declared.join('\u0000')}`;
 
   for (const invariant of ig.entryInvariants) {
     if (!holds(invariant, projection, memoKey)) {
@@ -145,12 +145,12 @@ function checkDeclaredProfile(resource: Json, site: Site, ig: IgRules, out: Coll
  * the register only sees this bundle.
  */
 function checkReferencesResolve(resource: Json, site: Site, index: BundleIndex, out: Collector): void {
-  walk(resource, site.location, (value, location) => {
+  walk(resource, [site.location], (value, path) => {
     const reference = value['reference'];
     if (typeof reference !== 'string' || reference.startsWith('#')) return;
     if (index.resolve(reference) !== undefined) return;
 
-    const where: Site = { ...site, location: `${location}.reference` };
+    const where: Site = { location: `${path.join('')}.reference` };
     if (reference.startsWith('urn:uuid:') || reference.startsWith('urn:oid:')) {
       out.error('not-found', 'lmdi-bundle.reference/resolves', where, 'This reference points at no entry in the bundle; add the entry with this fullUrl or fix the reference.');
     } else {
@@ -159,17 +159,26 @@ function checkReferencesResolve(resource: Json, site: Site, index: BundleIndex, 
   });
 }
 
-function walk(node: unknown, location: string, visit: (value: Json, location: string) => void): void {
+/** Visits every object under `node`; `path` is a stack of location parts, joined only when needed. */
+function walk(node: unknown, path: string[], visit: (value: Json, path: string[]) => void): void {
   if (Array.isArray(node)) {
-    node.forEach((item, i) => walk(item, `${location}[${i}]`, visit));
+    for (let i = 0; i < node.length; i++) {
+      path.push(`[${i}]`);
+      walk(node[i], path, visit);
+      path.pop();
+    }
     return;
   }
   if (!isObject(node)) return;
 
-  visit(node, location);
+  visit(node, path);
   for (const key in node) {
     const value = node[key];
-    if (typeof value === 'object' && value !== null) walk(value, `${location}.${key}`, visit);
+    if (typeof value === 'object' && value !== null) {
+      path.push(`.${key}`);
+      walk(value, path, visit);
+      path.pop();
+    }
   }
 }
 

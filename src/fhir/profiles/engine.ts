@@ -67,11 +67,19 @@ export function applyRules(rules: ElementRules, node: Json, site: Site, prefix: 
   for (const check of rules.checks ?? []) check(node, site, prefix, out);
 }
 
+const NOTHING: FoundProperty[] = [];
+
 /** Every property at `path` (parent path + last name) under `node`, one per parent instance. */
 function properties(node: Json, path: string, site: Site): FoundProperty[] {
   const { parentPath, name } = splitPath(path);
-  const found: FoundProperty[] = [];
 
+  // Most rules name a top-level element: look it up directly, without selecting.
+  if (parentPath === '') {
+    const keys = propertiesFor(node, name);
+    return keys.length === 0 ? NOTHING : keys.map((key) => ({ parent: node, key, value: node[key], site: { location: `${site.location}.${key}` } }));
+  }
+
+  const found: FoundProperty[] = [];
   for (const parent of select(node, parentPath, site)) {
     const holder = holderFor(parent, name)?.node;
     if (holder === undefined) continue;
@@ -96,6 +104,13 @@ function splitPath(path: string): { parentPath: string; name: string } {
 
 function checkRequired(node: Json, path: string, hint: string, site: Site, prefix: string, out: Collector): void {
   const { parentPath, name } = splitPath(path);
+
+  if (parentPath === '') {
+    if (!propertiesFor(node, name).some((key) => hasContent(node[key]))) {
+      out.error('required', `${prefix}.${path}`, { location: `${site.location}.${name}` }, `Add ${name}: ${hint}`);
+    }
+    return;
+  }
 
   for (const parent of select(node, parentPath, site)) {
     if (!isObject(parent.value)) continue;
