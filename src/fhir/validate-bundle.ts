@@ -16,6 +16,7 @@ import { DEFAULT_IG, rulesFor, type IgVersion } from './profiles/index.js';
 import { holds } from './profiles/invariants.js';
 import { LMDI_PROFILE_BASE, type IgRules } from './profiles/rules.js';
 import { bundle as bundleProfile } from './profiles/shared/bundle.js';
+import { checkOrganisationHierarchy } from './profiles/shared/organization-hierarchy.js';
 import { BundleIndex, declaredProfiles, type EntryRef } from './references.js';
 import { validateR4Structure } from './r4/structure.js';
 import { Collector, isNonEmptyString, isObject, type Json, type Site, type ValidationIssue, type ValidationResult } from './validation/issues.js';
@@ -56,6 +57,7 @@ export function validateBundle(bundle: unknown, options: ValidateOptions = {}): 
 
   applyRules(bundleProfile, bundle, root, bundleProfile.id, ctx, out);
   entries.forEach((entry, i) => checkEntry(entry, i, ig, ctx, out));
+  checkOrganisationHierarchy(entries, index, out);
 
   const r4 = options.skipR4Structure ? [] : validateR4Structure(bundle);
   return finish(out, entries, r4);

@@ -239,6 +239,15 @@ describe('lmdi-organization', () => {
     expectFindings(b, [['lmdi-organization.partOf', loc(E.sykehjem, 'partOf.reference'), 'business-rule']]);
   });
 
+  it('partOf may not loop back (each loop member is reported)', () => {
+    const b = bundle();
+    resource(b, E.kommune)['partOf'] = { reference: b['entry'][E.sykehjem].fullUrl };
+    expectFindings(b, [
+      ['lmdi-organization.partOf/cycle', loc(E.kommune, 'partOf.reference'), 'business-rule'],
+      ['lmdi-organization.partOf/cycle', loc(E.sykehjem, 'partOf.reference'), 'business-rule'],
+    ]);
+  });
+
   it('1.1 forbids organisatorisk nivå in type', () => {
     const b = bundle();
     resource(b, E.kommune)['type'] = [{ coding: [{ system: `${OID}.1.8628`, code: '1' }] }];
@@ -541,6 +550,13 @@ describe('lmdi-medicationadministration', () => {
     resource(b, A)['dosage'].route = { extension: [{ url: 'urn:example:route-note', valueString: 'oral' }] };
     expectFindings(b, [], '1.0.7');
     expectFindings(b, [['lmdi-medicationadministration.dosage.route.coding', loc(A, 'dosage.route.coding'), 'required']], '1.1');
+  });
+
+  it('a Volven 7477 route coding needs its code in 1.1', () => {
+    const b = bundle();
+    resource(b, A)['dosage'].route.coding = [{ system: 'urn:oid:2.16.578.1.12.4.1.1.7477', display: 'Oral' }];
+    expectFindings(b, [], '1.0.7');
+    expectFindings(b, [['lmdi-medicationadministration.dosage.route.coding:OID7477.code', loc(A, 'dosage.route.coding[0].code'), 'required']], '1.1');
   });
 
   it('context must point at an encounter', () => {

@@ -1,6 +1,6 @@
 /** lmdi-medicationadministration (Legemiddeladministrering), IG 1.0.7: the core resource of a delivery. */
 import { OID_ROUTE, SNOMED } from '../shared/systems.js';
-import type { InvariantSpec, ProfileSpec } from '../rules.js';
+import type { InvariantSpec, ProfileSpec, SliceGroup } from '../rules.js';
 
 /** The IG's invariant time-required, as 1.0.7 writes it; 1.1 adds toString(). */
 export function timeRequired(path: string, expression: string): InvariantSpec {
@@ -17,6 +17,24 @@ export function timeRequired(path: string, expression: string): InvariantSpec {
 export const TIME_REQUIRED_1_0_7 = "$this.matches('^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}.*$')";
 
 export const ADMINISTRATION_STATUS = { path: 'status', valueSet: 'lmdi-medicationadministrationstatus', codes: ['completed', 'entered-in-error'] } as const;
+
+/**
+ * dosage.route.coding, closed: SNOMED CT (code required) and Volven 7477 (named "7477" in 1.0.7,
+ * "OID7477" with its code required in 1.1).
+ */
+export function routeSlices(oidSliceName: string, oidCodeRequired: boolean): SliceGroup {
+  return {
+    path: 'dosage.route.coding',
+    discriminator: 'system',
+    rules: 'closed',
+    slices: [
+      // The SNOMED CT code is bound (required) to the HL7 route-codes value set, which is defined by
+      // a SNOMED hierarchy; checking membership needs a terminology server and is not done here.
+      { name: 'SCT', value: SNOMED, max: 1, rules: { required: [{ path: 'code', hint: 'the SNOMED CT route code.' }] } },
+      { name: oidSliceName, value: OID_ROUTE, max: 1, ...(oidCodeRequired ? { rules: { required: [{ path: 'code', hint: 'the Volven 7477 route code.' }] } } : {}) },
+    ],
+  };
+}
 
 export const medicationAdministration: ProfileSpec = {
   id: 'lmdi-medicationadministration',
@@ -38,19 +56,7 @@ export const medicationAdministration: ProfileSpec = {
     { path: 'effectivePeriod.end', hint: 'the end time, with time of day.' },
   ],
   bindings: [ADMINISTRATION_STATUS],
-  slices: [
-    {
-      path: 'dosage.route.coding',
-      discriminator: 'system',
-      rules: 'closed',
-      slices: [
-        // The SNOMED CT code is bound (required) to the HL7 route-codes value set, which is defined by
-        // a SNOMED hierarchy; checking membership needs a terminology server and is not done here.
-        { name: 'SCT', value: SNOMED, max: 1, rules: { required: [{ path: 'code', hint: 'the SNOMED CT route code.' }] } },
-        { name: '7477', value: OID_ROUTE, max: 1 },
-      ],
-    },
-  ],
+  slices: [routeSlices('7477', false)],
   references: [
     { path: 'subject', targets: ['lmdi-patient'] },
     { path: 'medicationReference', targets: ['lmdi-medication'] },
