@@ -19,3 +19,4 @@ export { DEFAULT_IG, IG_VERSIONS, rulesFor } from './profiles/index.js';
 export type { IgVersion } from './profiles/index.js';
 export { isValidDnummer, isValidFodselsnummer, isValidHprNumber, isValidOrgNumber, personNumberBirthDate } from './norwegian-ids.js';
 export { SAMPLE_SENDER_ORG_NUMBER, sampleBundle } from './sample-bundle.js';
+export { preloadValidator } from './preload.js';

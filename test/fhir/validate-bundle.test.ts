@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { RULE_SYSTEM, ISSUE_EXTENSION_FULLURL, ISSUE_EXTENSION_RESOURCE_TYPE, sampleBundle, toOperationOutcome, validateBundle } from '../../src/fhir/index.js';
+import { RULE_SYSTEM, ISSUE_EXTENSION_FULLURL, ISSUE_EXTENSION_RESOURCE_TYPE, preloadValidator, sampleBundle, toOperationOutcome, validateBundle } from '../../src/fhir/index.js';
 import { E, bundle, expectFindings, loc, resource, type Json } from './support/bundle.js';
 
 const LMDI = 'http://hl7.no/fhir/ig/lmdi/StructureDefinition/';
@@ -9,6 +9,11 @@ describe('the sample bundle', () => {
   it('passes validation with no issues at all, under both IG versions', () => {
     expect(validateBundle(sampleBundle()).issues).toEqual([]);
     expect(validateBundle(sampleBundle(), { ig: '1.1' }).issues).toEqual([]);
+  });
+
+  it('preloading the validator leaves later results unchanged', () => {
+    preloadValidator();
+    expect(validateBundle(sampleBundle()).valid).toBe(true);
   });
 
   it('holds every kind of LMDI resource a nursing home sends', () => {
