@@ -11,7 +11,8 @@ const onlyNationalIds: CustomCheck = (patient, site, prefix, out) => {
   if (!Array.isArray(identifiers)) return;
   identifiers.forEach((identifier, index) => {
     const system = isObject(identifier) ? identifier['system'] : undefined;
-    if (system === OID_FNR || system === OID_DNR || system === OID_FHN) return;
+    // FHN and HNR are reported as forbidden slices already.
+    if (system === OID_FNR || system === OID_DNR || system === OID_FHN || system === 'HNR') return;
     out.warning('value', `${prefix}.identifier/system`, at(site, `identifier[${index}].system`), `Patient.identifier should be a fødselsnummer (${OID_FNR}) or D-nummer (${OID_DNR}); the register cannot use other identifiers.`);
   });
 };
