@@ -57,5 +57,8 @@ export function declaredProfiles(resource: Json | undefined): string[] {
   const meta = resource?.['meta'];
   const profiles = isObject(meta) ? meta['profile'] : undefined;
   if (!Array.isArray(profiles)) return [];
+
+  // The common case: one unversioned canonical.
+  if (profiles.length === 1 && typeof profiles[0] === 'string' && !profiles[0].includes('|')) return profiles as string[];
   return profiles.filter((p): p is string => typeof p === 'string').map((p) => p.split('|')[0] as string);
 }

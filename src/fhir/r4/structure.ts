@@ -18,6 +18,7 @@ import { type ElementDef, type NodeDef, PRIMITIVE_TYPES, type R4Definitions, r4D
 class Location {
   private readonly parts: string[] = [];
 
+  /** A part is an element name (joined with ".") or an index part from indexPart(). */
   push(part: string): void {
     this.parts.push(part);
   }
@@ -27,8 +28,16 @@ class Location {
   }
 
   site(suffix = ''): { location: string } {
-    return { location: this.parts.join('') + suffix };
+    let location = '';
+    for (const part of this.parts) location += location === '' || part.charCodeAt(0) === 91 /* [ */ ? part : `.${part}`;
+    return { location: location + suffix };
   }
+}
+
+const INDEX_PARTS = Array.from({ length: 256 }, (_, i) => `[${i}]`);
+
+function indexPart(i: number): string {
+  return INDEX_PARTS[i] ?? `[${i}]`;
 }
 
 /** Validates a Bundle (and every resource in it) against base R4; returns the findings. */
@@ -78,7 +87,7 @@ function validateObject(defs: R4Definitions, node: Json, nodePath: string, at: L
       seenChoices.set(element.elementName, key);
     }
 
-    at.push(`.${key}`);
+    at.push(key);
     validateValue(defs, element, value, at, out);
     at.pop();
   }
@@ -111,7 +120,7 @@ function validateValue(defs: R4Definitions, element: ElementDef, value: unknown,
       return;
     }
     for (let i = 0; i < value.length; i++) {
-      at.push(`[${i}]`);
+      at.push(indexPart(i));
       validateItem(defs, element, value[i], at, out);
       at.pop();
     }
@@ -199,11 +208,11 @@ function validateShadow(defs: R4Definitions, def: NodeDef, key: string, value: u
     return;
   }
 
-  at.push(`.${key}`);
+  at.push(key);
   const items = Array.isArray(value) ? value : [value];
   items.forEach((item, i) => {
     if (item === null) return;
-    if (Array.isArray(value)) at.push(`[${i}]`);
+    if (Array.isArray(value)) at.push(indexPart(i));
     if (!isObject(item)) {
       out.error('structure', `r4.${element.path}`, at.site(), `${key} must be an object with id and/or extension.`);
     } else {

@@ -22,7 +22,15 @@ export function select(node: unknown, path: string, site: Site): Selected[] {
   let current: Selected[] = [{ value: node, site, parent: undefined, key: '' }];
   if (path === '') return current;
 
-  for (const step of steps(path)) {
+  // One step into an object (most rules): no intermediate lists.
+  const split = steps(path);
+  if (split.length === 1 && isObject(node)) {
+    const value = node[path];
+    if (value === undefined || value === null) return NO_SELECTION;
+    if (!Array.isArray(value)) return [{ value, site: { location: `${site.location}.${path}` }, parent: node, key: path }];
+  }
+
+  for (const step of split) {
     const next: Selected[] = [];
     for (const item of current) selectStep(item, step, next);
     current = next;
@@ -49,6 +57,7 @@ export function propertiesFor(node: Record<string, unknown>, name: string): stri
 }
 
 const NONE: string[] = [];
+const NO_SELECTION: Selected[] = [];
 
 function isUpper(code: number): boolean {
   return code >= 65 && code <= 90;
