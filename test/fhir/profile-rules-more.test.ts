@@ -129,6 +129,7 @@ const CASES: Case[] = [
     r['effectivePeriod'] = { start: '2025-03-10T08:00:00+01:00', end: '2025-03-10' };
   }, [
     ['lmdi-medicationadministration:time-required', loc(E.admin, 'effectivePeriod.end'), 'invariant'],
+    ['r4.Period:per-1', loc(E.admin, 'effectivePeriod'), 'invariant'],
   ], '1.1'],
   ['request intent is required', (b) => { delete resource(b, E.rekvA1)['intent']; }, [
     ['lmdi-medicationrequest.intent', loc(E.rekvA1, 'intent'), 'required'],

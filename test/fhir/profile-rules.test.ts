@@ -275,7 +275,10 @@ describe('lmdi-encounter', () => {
   it('the NPR extension has no value of its own', () => {
     const b = bundle();
     resource(b, O)['extension'] = [{ url: npr, valueString: 'x', extension: [{ url: 'stringIdentifier', valueString: 'E1' }] }];
-    expectFindings(b, [['lmdi-encounter.extension:nprEpisodeIdentifier.value[x]', loc(O, 'extension[0].valueString'), 'structure']]);
+    expectFindings(b, [
+      ['lmdi-encounter.extension:nprEpisodeIdentifier.value[x]', loc(O, 'extension[0].valueString'), 'structure'],
+      ['r4.Extension:ext-1', loc(O, 'extension[0]'), 'invariant'],
+    ]);
   });
 
   it('stringIdentifier takes valueString', () => {
@@ -486,7 +489,11 @@ describe('lmdi-medicationadministration', () => {
     const r = resource(b, A);
     delete r['effectiveDateTime'];
     r['effectivePeriod'] = { start: '2025-03-10', end: '2025-03-10T08:30:00+01:00' };
-    expectFindings(b, [['lmdi-medicationadministration:time-required', loc(A, 'effectivePeriod.start'), 'invariant']]);
+    // A date-only start also leaves per-1 (start <= end) empty, which FHIR validators count as failed.
+    expectFindings(b, [
+      ['lmdi-medicationadministration:time-required', loc(A, 'effectivePeriod.start'), 'invariant'],
+      ['r4.Period:per-1', loc(A, 'effectivePeriod'), 'invariant'],
+    ]);
   });
 
   it('dosage is required', () => {

@@ -100,4 +100,24 @@ describe('base R4 structure', () => {
     resource(b, E.pasientA)['_gender'] = { extension: [{ valueString: 'x' }] };
     expectFindings(b, [['r4.Extension.url', loc(E.pasientA, '_gender.extension[0].url'), 'required']]);
   });
+
+  it('invariant per-1: a period ends after it starts', () => {
+    const b = bundle();
+    const r = resource(b, E.admin);
+    delete r['effectiveDateTime'];
+    r['effectivePeriod'] = { start: '2025-03-10T08:30:00+01:00', end: '2025-03-10T08:00:00+01:00' };
+    expectFindings(b, [['r4.Period:per-1', loc(E.admin, 'effectivePeriod'), 'invariant']]);
+  });
+
+  it('invariant qty-3: a unit code needs its system', () => {
+    const b = bundle();
+    delete resource(b, E.admin)['dosage'].dose.system;
+    expectFindings(b, [['r4.Quantity:qty-3', loc(E.admin, 'dosage.dose'), 'invariant']]);
+  });
+
+  it('invariant ext-1: an extension has a value or extensions, not both', () => {
+    const b = bundle();
+    resource(b, E.pasientA)['_gender'] = { extension: [{ url: 'urn:example:x', valueString: 'y', extension: [{ url: 'z', valueString: 'w' }] }] };
+    expectFindings(b, [['r4.Extension:ext-1', loc(E.pasientA, '_gender.extension[0]'), 'invariant']]);
+  });
 });

