@@ -102,3 +102,36 @@ export function withOrgCheckDigit(base8: string): string | undefined {
   const check = mod11CheckDigit(toDigits(base8), ORG_WEIGHTS);
   return check === undefined ? undefined : `${base8}${check}`;
 }
+
+/** Month offsets that synthetic test numbers use: +40 (NAV/Testnorge) and +80 (Skatteetaten). */
+const SYNTHETIC_MONTH_OFFSETS = [0, 40, 80] as const;
+
+/**
+ * The birth date encoded in a fødselsnummer or D-nummer (YYYY-MM-DD), or undefined when the digits
+ * cannot be a date: impossible day or month, an individual number that fits no century, or a
+ * date after `today`. Synthetic month offsets (+40, +80) are accepted and removed; a D-nummer's
+ * day is lowered by 40 first.
+ */
+export function personNumberBirthDate(value: string, kind: 'FNR' | 'DNR', today: Date = new Date()): string | undefined {
+  if (!/^\d{11}$/.test(value)) return undefined;
+
+  const day = Number(value.slice(0, 2)) - (kind === 'DNR' ? 40 : 0);
+  const rawMonth = Number(value.slice(2, 4));
+  const month = SYNTHETIC_MONTH_OFFSETS.map((offset) => rawMonth - offset).find((m) => m >= 1 && m <= 12);
+  const year = centuryYear(Number(value.slice(4, 6)), Number(value.slice(6, 9)));
+  if (month === undefined || year === undefined) return undefined;
+
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (day < 1 || date.getUTCMonth() !== month - 1 || date.getTime() > today.getTime()) return undefined;
+
+  return date.toISOString().slice(0, 10);
+}
+
+/** The four-digit year from YY and the individual number (Skatteetaten's allocation ranges). */
+function centuryYear(yy: number, individual: number): number | undefined {
+  if (individual <= 499) return 1900 + yy;
+  if (individual <= 749 && yy >= 54) return 1800 + yy;
+  if (yy <= 39) return 2000 + yy;
+  if (individual >= 900) return 1900 + yy;
+  return undefined;
+}

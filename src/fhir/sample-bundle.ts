@@ -93,7 +93,8 @@ function stamp(now: Date): string {
 
 /** The first synthetic person number from `base6` (DDMMYY, first digit +4 for D-nummer) with valid check digits. */
 function syntheticPersonNumber(base6: string): string {
-  for (let individual = 500; individual < 1000; individual++) {
+  // Individual numbers 100-499 belong to people born 1900-1999, as the sample's patients are.
+  for (let individual = 100; individual < 500; individual++) {
     const candidate = withPersonCheckDigits(`${base6}${individual}`);
     if (candidate) return candidate;
   }

@@ -1,253 +1,71 @@
 /**
- * Structural validation of a LegemiddelregisterBundle (profile lmdi-bundle, LMDI IG 1.0.7).
+ * Validation of a LegemiddelregisterBundle against an LMDI IG version (1.0.7 by default, or 1.1).
  *
- * This is not a full FHIR validator: it checks the rules that a sender most often gets wrong and
- * that the register rejects. It never stops at the first problem, so a user can fix everything in
- * one go. Messages never contain the value of a fødselsnummer or D-nummer.
+ * Three layers, all reported together so a sender can fix everything in one go:
+ * 1. base FHIR R4 structure of every resource (known elements, JSON types, primitive formats,
+ *    cardinalities, required bindings), compiled from the R4 StructureDefinitions;
+ * 2. the LMDI profile rules of the chosen version (src/fhir/profiles/<version>/);
+ * 3. references inside the bundle (fullUrls unique, urn:uuid references resolve, targets of the
+ *    allowed profile).
+ * Messages never contain the value of a fødselsnummer or D-nummer.
  */
 import { LmdiError } from '../errors/index.js';
 import { findJsonSyntaxProblem } from './json-syntax.js';
-import { isValidDnummer, isValidFodselsnummer, isValidOrgNumber } from './norwegian-ids.js';
+import { applyRules, type EngineContext } from './profiles/engine.js';
+import { DEFAULT_IG, rulesFor, type IgVersion } from './profiles/index.js';
+import { holds } from './profiles/invariants.js';
+import { LMDI_PROFILE_BASE, type IgRules } from './profiles/rules.js';
+import { bundle as bundleProfile } from './profiles/shared/bundle.js';
+import { checkOrganisationHierarchy } from './profiles/shared/organization-hierarchy.js';
+import { BundleIndex, declaredProfiles, type EntryRef } from './references.js';
+import { validateR4Structure } from './r4/structure.js';
+import { Collector, isNonEmptyString, isObject, type Json, type Site, type ValidationIssue, type ValidationResult } from './validation/issues.js';
 
-export type Severity = 'error' | 'warning';
+export type { IssueCode, Severity, ValidationIssue, ValidationResult } from './validation/issues.js';
+export { LMDI_PROFILE_BASE } from './profiles/rules.js';
+export { OID_DNR, OID_ENH, OID_FNR, OID_HPR, OID_RSH } from './profiles/shared/systems.js';
 
-export interface ValidationIssue {
-  severity: Severity;
-  /** FHIR issue type: structure, required, value, invalid, not-found, business-rule. */
-  code: string;
-  /** Stable rule id, e.g. 'bundle.type' or 'entry.request.method'. */
-  rule: string;
-  /** FHIRPath of the offending element, e.g. Bundle.entry[3].request.method. */
-  location: string;
-  fullUrl?: string;
-  resourceType?: string;
-  /** Tells a person what to change. */
-  message: string;
-}
-
-export interface ValidationResult {
-  valid: boolean;
-  issues: ValidationIssue[];
+export interface ValidateOptions {
+  /** The LMDI IG version to validate against; 1.0.7 when not given. */
+  ig?: IgVersion;
+  /** Skip the base FHIR R4 structure layer (the profile and reference rules still run). */
+  skipR4Structure?: boolean;
 }
 
 /** Thrown when the input cannot even be read as FHIR JSON. */
 export class FhirInputError extends LmdiError<'FHIR_NOT_JSON'> {}
 
-export const LMDI_PROFILE_BASE = 'http://hl7.no/fhir/ig/lmdi/StructureDefinition/';
+/** The profile id each resource type must declare, in IG 1.1 (a superset of 1.0.7). */
+export const LMDI_PROFILES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(rulesFor('1.1').profiles).map(([type, spec]) => [type, spec.id]),
+);
 
-/**
- * The profiles a bundle entry may declare, by resource type.
- * 1.0.7 allows eight. We also accept lmdi-substance (Substance), which 1.1 adds, because senders
- * that follow the newer IG would otherwise be rejected for a resource the register understands.
- */
-export const LMDI_PROFILES: Readonly<Record<string, string>> = {
-  Patient: 'lmdi-patient',
-  Practitioner: 'lmdi-practitioner',
-  Medication: 'lmdi-medication',
-  MedicationAdministration: 'lmdi-medicationadministration',
-  Condition: 'lmdi-condition',
-  Encounter: 'lmdi-encounter',
-  MedicationRequest: 'lmdi-medicationrequest',
-  Organization: 'lmdi-organization',
-  Substance: 'lmdi-substance',
-};
-
-export const OID_FNR = 'urn:oid:2.16.578.1.12.4.1.4.1';
-export const OID_DNR = 'urn:oid:2.16.578.1.12.4.1.4.2';
-export const OID_HPR = 'urn:oid:2.16.578.1.12.4.1.4.4';
-export const OID_ENH = 'urn:oid:2.16.578.1.12.4.1.4.101';
-export const OID_RSH = 'urn:oid:2.16.578.1.12.4.1.4.102';
-
-/** Elements the 1.0.7 profiles set to 0..0 (top level only; patient.name has its own rule). */
-const FORBIDDEN_ELEMENTS: Readonly<Record<string, readonly string[]>> = {
-  Patient: [
-    'text', 'active', 'telecom', 'contact', 'communication', 'generalPractitioner', 'link',
-    'managingOrganization', 'maritalStatus', 'photo', 'deceasedBoolean', 'deceasedDateTime',
-    'multipleBirthBoolean', 'multipleBirthInteger',
-  ],
-  Practitioner: [
-    'text', 'name', 'telecom', 'address', 'gender', 'birthDate', 'photo', 'qualification',
-    'communication', 'active',
-  ],
-  Medication: ['text', 'manufacturer'],
-  MedicationAdministration: [
-    'text', 'device', 'note', 'partOf', 'performer', 'supportingInformation', 'eventHistory',
-  ],
-  MedicationRequest: [
-    'text', 'recorder', 'insurance', 'supportingInformation', 'performer', 'performerType', 'basedOn',
-    'note', 'dispenseRequest', 'detectedIssue', 'eventHistory',
-  ],
-  Encounter: [
-    'text', 'statusHistory', 'classHistory', 'type', 'serviceType', 'priority', 'subject',
-    'episodeOfCare', 'basedOn', 'participant', 'appointment', 'period', 'length', 'reasonCode',
-    'reasonReference', 'diagnosis', 'account', 'hospitalization', 'location', 'partOf',
-  ],
-  Organization: ['text', 'active', 'telecom', 'contact', 'endpoint'],
-};
-
-/** An instant: full date and time with seconds and a zone offset. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** A dateTime that carries a time of day (profile invariant time-required) and, as FHIR demands, a zone. */
-const DATETIME_WITH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
-type Json = Record<string, unknown>;
-
-/** Where an issue is found, and for which entry. */
-interface Site {
-  location: string;
-  fullUrl?: string;
-  resourceType?: string;
-}
-
-/** Collects issues; one per problem found. */
-class Collector {
-  readonly issues: ValidationIssue[] = [];
-
-  error(code: string, rule: string, site: Site, message: string): void {
-    this.add('error', code, rule, site, message);
-  }
-
-  warning(code: string, rule: string, site: Site, message: string): void {
-    this.add('warning', code, rule, site, message);
-  }
-
-  private add(severity: Severity, code: string, rule: string, site: Site, message: string): void {
-    const issue: ValidationIssue = { severity, code, rule, location: site.location, message };
-    if (site.fullUrl !== undefined) issue.fullUrl = site.fullUrl;
-    if (site.resourceType !== undefined) issue.resourceType = site.resourceType;
-    this.issues.push(issue);
-  }
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
-}
-
-/** FHIR lists are arrays; tolerate a missing one as empty. */
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function at(site: Site, path: string): Site {
-  return { ...site, location: `${site.location}.${path}` };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Entry point
-// ---------------------------------------------------------------------------------------------
-
-/** Validates a parsed bundle against the LMDI bundle rules and returns every problem found. */
-export function validateBundle(bundle: unknown): ValidationResult {
+/** Validates a parsed bundle and returns every problem found. */
+export function validateBundle(bundle: unknown, options: ValidateOptions = {}): ValidationResult {
   const out = new Collector();
+  const ig = rulesFor(options.ig ?? DEFAULT_IG);
   const root: Site = { location: 'Bundle' };
 
-  if (!isObject(bundle)) {
-    out.error('structure', 'bundle.resourceType', root, 'The input must be a JSON object with resourceType "Bundle".');
-    return finish(out);
+  if (!isObject(bundle) || bundle['resourceType'] !== 'Bundle') {
+    out.error('structure', 'lmdi-bundle.resourceType', isObject(bundle) ? { location: 'Bundle.resourceType' } : root, 'The input must be a JSON object with resourceType "Bundle"; LMDI deliveries are a Bundle.');
+    return finish(out, [], undefined);
   }
 
-  checkBundleHeader(bundle, out);
-  const entries = checkEntryList(bundle, out);
+  const entries = Array.isArray(bundle['entry']) ? bundle['entry'] : [];
+  const index = indexEntries(entries, out);
+  const ctx: EngineContext = { ig, index };
 
-  const fullUrls = collectFullUrls(entries, out);
-  entries.forEach((entry, index) => checkEntry(entry, index, fullUrls, out));
+  applyRules(bundleProfile, bundle, root, bundleProfile.id, ctx, out);
+  entries.forEach((entry, i) => checkEntry(entry, i, ig, ctx, out));
+  checkOrganisationHierarchy(entries, index, out);
 
-  return finish(out);
-}
-
-function finish(out: Collector): ValidationResult {
-  return { valid: !out.issues.some((i) => i.severity === 'error'), issues: out.issues };
+  const r4 = options.skipR4Structure ? [] : validateR4Structure(bundle);
+  return finish(out, entries, r4);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bundle level
+// Entries
 // ---------------------------------------------------------------------------------------------
-
-function checkBundleHeader(bundle: Json, out: Collector): void {
-  const root: Site = { location: 'Bundle' };
-
-  if (bundle['resourceType'] !== 'Bundle') {
-    out.error('structure', 'bundle.resourceType', at(root, 'resourceType'), 'Set resourceType to "Bundle"; LMDI deliveries are a Bundle.');
-  }
-
-  if (bundle['type'] !== 'transaction') {
-    out.error('value', 'bundle.type', at(root, 'type'), 'Set Bundle.type to "transaction"; the register accepts no other bundle type.');
-  }
-
-  checkBundleIdentifier(bundle['identifier'], out);
-  checkBundleTimestamp(bundle['timestamp'], out);
-
-  // The register computes these itself; a sender must not send them.
-  if (bundle['total'] !== undefined) {
-    out.error('structure', 'bundle.total', at(root, 'total'), 'Remove Bundle.total; it is not allowed in a transaction sent to the register.');
-  }
-  if (bundle['link'] !== undefined) {
-    out.error('structure', 'bundle.link', at(root, 'link'), 'Remove Bundle.link; it is not allowed in a transaction sent to the register.');
-  }
-}
-
-function checkBundleIdentifier(identifier: unknown, out: Collector): void {
-  const site: Site = { location: 'Bundle.identifier' };
-
-  if (identifier === undefined) {
-    out.error('required', 'bundle.identifier', site, 'Add Bundle.identifier with a system and a value that identify this delivery.');
-    return;
-  }
-  if (!isObject(identifier) || !isNonEmptyString(identifier['system']) || !isNonEmptyString(identifier['value'])) {
-    out.error('required', 'bundle.identifier', site, 'Bundle.identifier must be a single object with both system and value filled in.');
-  }
-}
-
-function checkBundleTimestamp(timestamp: unknown, out: Collector): void {
-  const site: Site = { location: 'Bundle.timestamp' };
-
-  if (timestamp === undefined) {
-    out.error('required', 'bundle.timestamp', site, 'Add Bundle.timestamp: the time the bundle was assembled, e.g. 2025-03-10T13:28:17+01:00.');
-    return;
-  }
-  if (typeof timestamp !== 'string' || !INSTANT.test(timestamp)) {
-    out.error('value', 'bundle.timestamp', site, 'Bundle.timestamp must be an instant with date, time to the second and a zone offset, e.g. 2025-03-10T13:28:17+01:00.');
-  }
-}
-
-function checkEntryList(bundle: Json, out: Collector): unknown[] {
-  const entry = bundle['entry'];
-
-  if (!Array.isArray(entry) || entry.length === 0) {
-    out.error('required', 'bundle.entry', { location: 'Bundle.entry' }, 'The bundle must contain at least one entry.');
-    return [];
-  }
-  return entry;
-}
-
-/** Maps every fullUrl to the entry index holding it; reports missing and duplicate fullUrls. */
-function collectFullUrls(entries: unknown[], out: Collector): Map<string, number> {
-  const seen = new Map<string, number>();
-
-  entries.forEach((entry, index) => {
-    const site = entrySite(entry, index);
-    const fullUrl = isObject(entry) ? entry['fullUrl'] : undefined;
-
-    if (!isNonEmptyString(fullUrl)) {
-      out.warning('required', 'entry.fullUrl', at(site, 'fullUrl'), 'Give the entry a fullUrl (urn:uuid:<uuid>) so other entries can reference it.');
-      return;
-    }
-
-    const first = seen.get(fullUrl);
-    if (first !== undefined) {
-      out.error('invalid', 'entry.fullUrl.unique', at(site, 'fullUrl'), `This fullUrl is also used by Bundle.entry[${first}]; every entry needs its own fullUrl.`);
-      return;
-    }
-    seen.set(fullUrl, index);
-  });
-
-  return seen;
-}
 
 function entrySite(entry: unknown, index: number): Site {
   const site: Site = { location: `Bundle.entry[${index}]` };
@@ -259,243 +77,147 @@ function entrySite(entry: unknown, index: number): Site {
   return site;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Entry level
-// ---------------------------------------------------------------------------------------------
+/** Indexes entries for reference resolution; reports missing and duplicate fullUrls. */
+function indexEntries(entries: unknown[], out: Collector): BundleIndex {
+  const index = new BundleIndex();
 
-function checkEntry(entry: unknown, index: number, fullUrls: Map<string, number>, out: Collector): void {
-  const site = entrySite(entry, index);
+  entries.forEach((entry, i) => {
+    const site = entrySite(entry, i);
+    const ref: EntryRef = { index: i };
+    if (isObject(entry) && isObject(entry['resource'])) ref.resource = entry['resource'];
+    if (site.fullUrl !== undefined) ref.fullUrl = site.fullUrl;
 
+    if (site.fullUrl === undefined) {
+      out.warning('required', 'lmdi-bundle.entry.fullUrl', { ...site, location: `${site.location}.fullUrl` }, 'Give the entry a fullUrl (urn:uuid:<uuid>) so other entries can reference it.');
+    }
+
+    const earlier = index.add(ref);
+    if (earlier !== undefined) {
+      out.error('invalid', 'lmdi-bundle.entry.fullUrl/unique', { ...site, location: `${site.location}.fullUrl` }, `This fullUrl is also used by Bundle.entry[${earlier}]; every entry needs its own fullUrl.`);
+    }
+  });
+  return index;
+}
+
+function checkEntry(entry: unknown, i: number, ig: IgRules, ctx: EngineContext, out: Collector): void {
+  const site = entrySite(entry, i);
   if (!isObject(entry)) {
-    out.error('structure', 'entry.resource', site, 'Each entry must be an object with fullUrl, resource and request.');
+    out.error('structure', 'lmdi-bundle.entry', site, 'Each entry must be an object with fullUrl, resource and request.');
     return;
   }
-
-  checkRequest(entry['request'], at(site, 'request'), out);
 
   const resource = entry['resource'];
-  if (!isObject(resource)) {
-    out.error('required', 'entry.resource', at(site, 'resource'), 'Add the resource this entry carries.');
-    return;
-  }
+  if (!isObject(resource)) return; // entry.resource 1..1 is reported by the bundle rules
+  const resourceSite: Site = { ...site, location: `${site.location}.resource` };
 
-  checkResource(resource, at(site, 'resource'), fullUrls, out);
+  checkDeclaredProfile(resource, resourceSite, ig, out);
+  checkReferencesResolve(resource, resourceSite, ctx.index, out);
+
+  const spec = ig.profiles[String(resource['resourceType'])];
+  if (spec !== undefined) applyRules(spec, resource, resourceSite, spec.id, ctx, out);
 }
 
-function checkRequest(request: unknown, site: Site, out: Collector): void {
-  if (!isObject(request)) {
-    out.error('required', 'entry.request', site, 'Add entry.request with method "POST" and a url (the resource type, e.g. "Patient").');
-    return;
-  }
+/** lr-allowed-resources, and the declared profile must be the one for this resource type. */
+function checkDeclaredProfile(resource: Json, site: Site, ig: IgRules, out: Collector): void {
+  const declared = declaredProfiles(resource);
+  // A versioned canonical (…|1.0.7) names the same profile, so versions are stripped first.
+  const projection = { resource: { resourceType: resource['resourceType'], meta: { profile: declared } } };
+  const profileSite: Site = { ...site, location: `${site.location}.meta.profile` };
 
-  if (request['method'] !== 'POST') {
-    out.error('value', 'entry.request.method', at(site, 'method'), 'Set request.method to "POST"; the register only accepts new records (retract with status entered-in-error).');
-  }
+  const memoKey = `${String(resource['resourceType'])}\u0000${declared.join('\u0000')}`;
 
-  if (!isNonEmptyString(request['url'])) {
-    out.error('required', 'entry.request.url', at(site, 'url'), 'Add request.url; its value is not used, so the resource type (e.g. "MedicationAdministration") is fine.');
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Resource level
-// ---------------------------------------------------------------------------------------------
-
-function checkResource(resource: Json, site: Site, fullUrls: Map<string, number>, out: Collector): void {
-  const type = resource['resourceType'];
-
-  if (!isNonEmptyString(type)) {
-    out.error('required', 'entry.resourceType', at(site, 'resourceType'), 'Add resourceType to the resource.');
-  }
-
-  checkProfile(resource, site, out);
-  checkForbiddenElements(resource, site, out);
-  checkReferences(resource, site, fullUrls, out);
-
-  const typeCheck = TYPE_CHECKS[typeof type === 'string' ? type : ''];
-  if (typeCheck) typeCheck(resource, site, out);
-}
-
-function checkProfile(resource: Json, site: Site, out: Collector): void {
-  const type = resource['resourceType'];
-  const expectedId = typeof type === 'string' ? LMDI_PROFILES[type] : undefined;
-  const location = at(site, 'meta.profile');
-
-  if (expectedId === undefined) {
-    const allowed = Object.keys(LMDI_PROFILES).join(', ');
-    out.error('business-rule', 'entry.profile', location, `Resource type ${String(type)} is not allowed in an LMDI bundle; allowed types are ${allowed}.`);
-    return;
-  }
-
-  const expected = `${LMDI_PROFILE_BASE}${expectedId}`;
-  const declared = asArray(isObject(resource['meta']) ? resource['meta']['profile'] : undefined);
-
-  // A versioned canonical (…|1.0.7) names the same profile.
-  const matches = declared.some((p) => typeof p === 'string' && (p === expected || p.startsWith(`${expected}|`)));
-  if (!matches) {
-    out.error('business-rule', 'entry.profile', location, `Declare the LMDI profile in meta.profile: "${expected}".`);
-  }
-}
-
-function checkForbiddenElements(resource: Json, site: Site, out: Collector): void {
-  const type = resource['resourceType'];
-  const forbidden = typeof type === 'string' ? FORBIDDEN_ELEMENTS[type] : undefined;
-
-  for (const name of forbidden ?? []) {
-    if (resource[name] !== undefined) {
-      out.error('structure', 'profile.forbidden-element', at(site, name), `Remove ${type as string}.${name}; the LMDI profile does not allow it.`);
+  for (const invariant of ig.entryInvariants) {
+    if (!holds(invariant, projection, memoKey)) {
+      out.add(invariant.severity, 'invariant', `lmdi-bundle:${invariant.key}`, profileSite, `${invariant.message} Resource type ${String(resource['resourceType'])} is ${ig.profiles[String(resource['resourceType'])] ? 'allowed' : 'not allowed'} in IG ${ig.version}.`);
+      return;
     }
   }
+
+  const spec = ig.profiles[String(resource['resourceType'])];
+  const expected = spec ? `${LMDI_PROFILE_BASE}${spec.id}` : undefined;
+  if (expected === undefined || !declared.includes(expected)) {
+    const what = expected ? `Declare "${expected}" in meta.profile` : `Resource type ${String(resource['resourceType'])} is not allowed in an LMDI ${ig.version} bundle`;
+    out.error('business-rule', 'lmdi-bundle.entry.resource.meta.profile', profileSite, `${what}; the declared profile is for another resource type.`);
+  }
 }
 
-/** Every urn:uuid reference, anywhere in the resource, must point at an entry in this bundle. */
-function checkReferences(resource: Json, site: Site, fullUrls: Map<string, number>, out: Collector): void {
-  walkReferences(resource, site.location, (reference, location) => {
-    if (reference.startsWith('urn:uuid:') && !fullUrls.has(reference)) {
-      out.error('not-found', 'reference.unresolved', { ...site, location }, `No entry in the bundle has fullUrl ${reference}; add that entry or fix the reference.`);
+/**
+ * Every reference anywhere in the resource: a urn:uuid must resolve to an entry (error); a
+ * relative or absolute reference that does not resolve is outside the delivery (warning), since
+ * the register only sees this bundle.
+ */
+function checkReferencesResolve(resource: Json, site: Site, index: BundleIndex, out: Collector): void {
+  walk(resource, [site.location], (value, path) => {
+    const reference = value['reference'];
+    if (typeof reference !== 'string' || reference.startsWith('#')) return;
+    if (index.resolve(reference) !== undefined) return;
+
+    const where: Site = { location: `${path.join('')}.reference` };
+    if (reference.startsWith('urn:uuid:') || reference.startsWith('urn:oid:')) {
+      out.error('not-found', 'lmdi-bundle.reference/resolves', where, 'This reference points at no entry in the bundle; add the entry with this fullUrl or fix the reference.');
+    } else {
+      out.warning('not-found', 'lmdi-bundle.reference/resolves', where, 'This reference points outside the bundle; the register only sees this delivery, so include the target as an entry and reference its fullUrl.');
     }
   });
 }
 
-function walkReferences(value: unknown, path: string, visit: (reference: string, location: string) => void): void {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => walkReferences(item, `${path}[${i}]`, visit));
+/** Visits every object under `node`; `path` is a stack of location parts, joined only when needed. */
+function walk(node: unknown, path: string[], visit: (value: Json, path: string[]) => void): void {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      path.push(`[${i}]`);
+      walk(node[i], path, visit);
+      path.pop();
+    }
     return;
   }
-  if (!isObject(value)) return;
+  if (!isObject(node)) return;
 
-  for (const [key, child] of Object.entries(value)) {
-    if (key === 'reference' && typeof child === 'string') visit(child, `${path}.reference`);
-    else walkReferences(child, `${path}.${key}`, visit);
+  visit(node, path);
+  for (const key in node) {
+    const value = node[key];
+    if (typeof value === 'object' && value !== null) {
+      path.push(`.${key}`);
+      walk(value, path, visit);
+      path.pop();
+    }
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Per-profile rules
+// Result
 // ---------------------------------------------------------------------------------------------
 
-type TypeCheck = (resource: Json, site: Site, out: Collector) => void;
+/**
+ * Merges the layers: a base-R4 finding at a location where the profile rules already reported an
+ * error is dropped (the profile message is the more useful one), and every finding inside an entry gets
+ * that entry's fullUrl and resource type.
+ */
+function finish(out: Collector, entries: unknown[], r4: ValidationIssue[] | undefined): ValidationResult {
+  const profileLocations = new Set(out.issues.filter((i) => i.severity === 'error').map((i) => i.location));
+  const issues = [...out.issues, ...(r4 ?? []).filter((i) => !profileLocations.has(i.location))];
 
-const TYPE_CHECKS: Readonly<Record<string, TypeCheck>> = {
-  MedicationAdministration: checkAdministration,
-  MedicationRequest: checkMedicationRequest,
-  Patient: checkPatient,
-  Organization: checkOrganization,
-};
+  for (const issue of issues) {
+    if (issue.fullUrl !== undefined || issue.resourceType !== undefined) continue;
+    const match = /^Bundle\.entry\[(\d+)\]/.exec(issue.location);
+    if (!match) continue;
+    const site = entrySite(entries[Number(match[1])], Number(match[1]));
+    if (site.fullUrl !== undefined) issue.fullUrl = site.fullUrl;
+    if (site.resourceType !== undefined) issue.resourceType = site.resourceType;
+  }
 
-function hasReference(value: unknown): boolean {
-  return isObject(value) && (isNonEmptyString(value['reference']) || isObject(value['identifier']));
+  issues.sort(byLocation);
+  return { valid: !issues.some((i) => i.severity === 'error'), issues };
 }
 
-function checkAdministration(resource: Json, site: Site, out: Collector): void {
-  const status = resource['status'];
-  if (status !== 'completed' && status !== 'entered-in-error') {
-    out.error('value', 'medicationadministration.status', at(site, 'status'), 'Set status to "completed", or "entered-in-error" to retract an earlier record.');
-  }
-
-  checkEffective(resource, site, out);
-
-  const dosage = resource['dosage'];
-  if (!isObject(dosage) || !isObject(dosage['dose'])) {
-    out.error('required', 'medicationadministration.dosage.dose', at(site, 'dosage.dose'), 'Add dosage.dose: the amount given, e.g. {"value": 10, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}.');
-  } else if (dosage['text'] !== undefined) {
-    out.error('structure', 'profile.forbidden-element', at(site, 'dosage.text'), 'Remove dosage.text; the LMDI profile does not allow it (use dosage.dose).');
-  }
-
-  if (!hasReference(resource['subject'])) {
-    out.error('required', 'medicationadministration.subject', at(site, 'subject'), 'Add subject: a reference to the Patient who received the medication.');
-  }
-  // The profiles allow medication[x] only as a Reference to an lmdi-medication.
-  if (!hasReference(resource['medicationReference'])) {
-    out.error('required', 'medicationadministration.medication', at(site, 'medicationReference'), 'Add medicationReference pointing at the Medication entry that was given.');
-  }
+/** Bundle-level findings first, then by entry number, keeping the order within an entry. */
+function byLocation(a: ValidationIssue, b: ValidationIssue): number {
+  return entryNumber(a.location) - entryNumber(b.location);
 }
 
-function checkEffective(resource: Json, site: Site, out: Collector): void {
-  const dateTime = resource['effectiveDateTime'];
-  const period = resource['effectivePeriod'];
-  const rule = 'medicationadministration.effective';
-
-  if (dateTime === undefined && period === undefined) {
-    out.error('required', rule, at(site, 'effective[x]'), 'Add effectiveDateTime (or effectivePeriod with start and end): when the medication was given, with time of day.');
-    return;
-  }
-
-  if (dateTime !== undefined && (typeof dateTime !== 'string' || !DATETIME_WITH_TIME.test(dateTime))) {
-    out.error('value', rule, at(site, 'effectiveDateTime'), 'effectiveDateTime must include a time of day and zone, e.g. 2025-03-10T08:30:00+01:00; a date alone is not enough.');
-  }
-
-  if (period !== undefined) {
-    for (const end of ['start', 'end'] as const) {
-      const value = isObject(period) ? period[end] : undefined;
-      if (typeof value !== 'string' || !DATETIME_WITH_TIME.test(value)) {
-        out.error('value', rule, at(site, `effectivePeriod.${end}`), `effectivePeriod.${end} is required and must include a time of day and zone, e.g. 2025-03-10T08:30:00+01:00.`);
-      }
-    }
-  }
-}
-
-function checkMedicationRequest(resource: Json, site: Site, out: Collector): void {
-  const required: Array<[string, string]> = [
-    ['subject', 'a reference to the Patient'],
-    ['requester', 'a reference to the Practitioner who prescribed'],
-  ];
-  for (const [name, what] of required) {
-    if (!hasReference(resource[name])) {
-      out.error('required', `medicationrequest.${name}`, at(site, name), `Add ${name}: ${what}.`);
-    }
-  }
-
-  // The profiles allow medication[x] only as a Reference to an lmdi-medication.
-  if (!hasReference(resource['medicationReference'])) {
-    out.error('required', 'medicationrequest.medication', at(site, 'medicationReference'), 'Add medicationReference pointing at the Medication entry that was prescribed.');
-  }
-}
-
-function checkPatient(resource: Json, site: Site, out: Collector): void {
-  if (resource['name'] !== undefined) {
-    out.error('structure', 'patient.name', at(site, 'name'), 'Remove Patient.name; the register must not receive patient names.');
-  }
-
-  // identifier is optional (patients without a national id are allowed), but if present it must be FNR or DNR.
-  asArray(resource['identifier']).forEach((identifier, i) => checkPatientIdentifier(identifier, at(site, `identifier[${i}]`), out));
-}
-
-function checkPatientIdentifier(identifier: unknown, site: Site, out: Collector): void {
-  const system = isObject(identifier) ? identifier['system'] : undefined;
-  const value = isObject(identifier) ? identifier['value'] : undefined;
-
-  if (system !== OID_FNR && system !== OID_DNR) {
-    out.error('value', 'patient.identifier.system', at(site, 'system'), `Patient.identifier.system must be ${OID_FNR} (fødselsnummer) or ${OID_DNR} (D-nummer).`);
-    return;
-  }
-
-  // Never echo the value: it is personal data.
-  const kind = system === OID_FNR ? 'fødselsnummer' : 'D-nummer';
-  const valid = system === OID_FNR ? isValidFodselsnummer : isValidDnummer;
-  const location = at(site, 'value');
-
-  if (typeof value !== 'string' || !/^\d{11}$/.test(value)) {
-    out.error('value', 'patient.identifier.value', location, `The ${kind} at ${location.location} must be exactly 11 digits.`);
-  } else if (!valid(value)) {
-    out.error('value', 'patient.identifier.checkdigits', location, `The ${kind} at ${location.location} fails its check digits; check that the number was typed correctly.`);
-  }
-}
-
-function checkOrganization(resource: Json, site: Site, out: Collector): void {
-  if (!isNonEmptyString(resource['name'])) {
-    out.error('required', 'organization.name', at(site, 'name'), 'Add Organization.name: the official name of the unit.');
-  }
-
-  asArray(resource['identifier']).forEach((identifier, i) => {
-    if (!isObject(identifier) || identifier['system'] !== OID_ENH) return;
-
-    const value = identifier['value'];
-    if (typeof value !== 'string' || !isValidOrgNumber(value)) {
-      const location = at(site, `identifier[${i}].value`);
-      out.error('value', 'organization.identifier.enh', location, `The organisation number at ${location.location} must be 9 digits with a valid mod-11 check digit (see Enhetsregisteret).`);
-    }
-  });
+function entryNumber(location: string): number {
+  const match = /^Bundle\.entry\[(\d+)\]/.exec(location);
+  return match ? Number(match[1]) : -1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,7 +241,16 @@ export function parseBundleJson(text: string, source: string): unknown {
   }
 }
 
-/** Turns issues into a FHIR R4 OperationOutcome. */
+/** Extension URLs (URNs, so no host is implied) that carry the entry of an issue. */
+export const ISSUE_EXTENSION_FULLURL = 'urn:lmdi:validation:entry-fullUrl';
+export const ISSUE_EXTENSION_RESOURCE_TYPE = 'urn:lmdi:validation:entry-resourceType';
+export const RULE_SYSTEM = 'urn:lmdi:validation:rule';
+
+/**
+ * Turns issues into a FHIR R4 OperationOutcome: one issue per finding, with severity, code,
+ * expression (FHIRPath location), the rule id (details.coding and diagnostics), the message
+ * (details.text) and the entry's fullUrl and resource type (extensions).
+ */
 export function toOperationOutcome(issues: ValidationIssue[]): object {
   if (issues.length === 0) {
     return {
@@ -530,12 +261,19 @@ export function toOperationOutcome(issues: ValidationIssue[]): object {
 
   return {
     resourceType: 'OperationOutcome',
-    issue: issues.map((i) => ({
-      severity: i.severity,
-      code: i.code,
-      details: { text: i.message },
-      diagnostics: i.rule,
-      expression: [i.location],
-    })),
+    issue: issues.map((i) => {
+      const extension = [
+        ...(i.fullUrl !== undefined ? [{ url: ISSUE_EXTENSION_FULLURL, valueUri: i.fullUrl }] : []),
+        ...(i.resourceType !== undefined ? [{ url: ISSUE_EXTENSION_RESOURCE_TYPE, valueCode: i.resourceType }] : []),
+      ];
+      return {
+        ...(extension.length > 0 ? { extension } : {}),
+        severity: i.severity,
+        code: i.code,
+        details: { coding: [{ system: RULE_SYSTEM, code: i.rule }], text: i.message },
+        diagnostics: i.rule,
+        expression: [i.location],
+      };
+    }),
   };
 }

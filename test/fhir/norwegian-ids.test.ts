@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { isValidDnummer, isValidFodselsnummer, isValidHprNumber, isValidOrgNumber } from '../../src/fhir/index.js';
+import { isValidDnummer, isValidFodselsnummer, isValidHprNumber, isValidOrgNumber, personNumberBirthDate } from '../../src/fhir/index.js';
+import { withPersonCheckDigits } from '../../src/fhir/norwegian-ids.js';
 
 // All person numbers here are synthetic: made up, with check digits computed for them.
 describe('isValidFodselsnummer', () => {
@@ -59,5 +60,27 @@ describe('isValidHprNumber', () => {
     expect(isValidHprNumber('0482163')).toBe(false);
     expect(isValidHprNumber('48216A7')).toBe(false);
     expect(isValidHprNumber('1234567890')).toBe(false);
+  });
+});
+
+describe('personNumberBirthDate', () => {
+  it('reads the birth date and century of a fødselsnummer', () => {
+    expect(personNumberBirthDate(withPersonCheckDigits('030238123') as string, 'FNR')).toBe('1938-02-03');
+    expect(personNumberBirthDate(withPersonCheckDigits('130313534') as string, 'FNR')).toBe('2013-03-13');
+  });
+
+  it('lowers a D-nummer day by 40 and removes synthetic month offsets', () => {
+    expect(personNumberBirthDate(withPersonCheckDigits('611145123') as string, 'DNR')).toBe('1945-11-21');
+    expect(personNumberBirthDate(withPersonCheckDigits('034238123') as string, 'FNR')).toBe('1938-02-03');
+    expect(personNumberBirthDate(withPersonCheckDigits('038238123') as string, 'FNR')).toBe('1938-02-03');
+  });
+
+  it('rejects impossible dates, centuries and future dates', () => {
+    const first = (base6: string, from: number, to: number) =>
+      [...Array(to - from).keys()].map((n) => withPersonCheckDigits(`${base6}${from + n}`)).find(Boolean) as string;
+    expect(personNumberBirthDate(first('300238', 100, 499), 'FNR')).toBeUndefined(); // 30 February
+    expect(personNumberBirthDate(first('010145', 750, 899), 'FNR')).toBeUndefined(); // no century for 750-899 with 45
+    expect(personNumberBirthDate(first('010138', 500, 999), 'FNR', new Date('2025-01-01'))).toBeUndefined(); // 2038
+    expect(personNumberBirthDate('1234', 'FNR')).toBeUndefined();
   });
 });

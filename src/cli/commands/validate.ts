@@ -2,32 +2,48 @@ import { readFileSync } from 'node:fs';
 
 import type { Command } from 'commander';
 
-import { parseBundleJson, toOperationOutcome, validateBundle } from '../../fhir/index.js';
+import { IG_VERSIONS, parseBundleJson, toOperationOutcome, validateBundle, type IgVersion } from '../../fhir/index.js';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
-import { printIssues } from '../output.js';
+import { countText, printIssues } from '../output.js';
 
 export function registerValidateCommand(program: Command, context: CommandContext): void {
   program
     .command('validate')
-    .description('check a LegemiddelregisterBundle JSON file against the LMDI rules (exit 1 when it has errors)')
+    .description('check a LegemiddelregisterBundle JSON file against the LMDI rules (exit 0 valid, 1 errors, 2 usage or unreadable file)')
     .argument('<file>', 'bundle JSON file')
-    .option('--json', 'print the findings as a FHIR OperationOutcome')
-    .action((file: string, options: { json?: boolean }) => {
+    .option('--ig <version>', `LMDI implementation guide version: ${IG_VERSIONS.join(' or ')}`, parseIgVersion, '1.0.7' as IgVersion)
+    .option('--json', 'print the findings as a FHIR OperationOutcome (one issue per finding)')
+    .action((file: string, options: { json?: boolean; ig: IgVersion }) => {
       const { output } = context;
 
       const bundle = parseBundleJson(readInput(file), file);
-      const result = validateBundle(bundle);
+      const result = validateBundle(bundle, { ig: options.ig });
 
       if (options.json) {
         output.out(JSON.stringify(toOperationOutcome(result.issues), null, 2));
       } else {
-        const errors = result.issues.filter((issue) => issue.severity === 'error').length;
-        output.out(`${file}: ${result.valid ? 'valid' : 'INVALID'} (${errors} errors, ${result.issues.length - errors} other findings)`);
+        const entries = countEntries(bundle);
+        const affected = new Set(result.issues.map((i) => /^Bundle\.entry\[\d+\]/.exec(i.location)?.[0] ?? 'Bundle')).size;
+        output.out(`${file}: ${result.valid ? 'valid' : 'INVALID'} under LMDI ${options.ig} (${countText(result.issues)}; ${entries} entries, ${affected} with findings)`);
         printIssues(output, result.issues);
       }
       if (!result.valid) context.exitCode = 1;
     });
+}
+
+/** --ig: 1.0.7 or 1.1; a full 1.1.x version names 1.1. */
+export function parseIgVersion(value: string): IgVersion {
+  const version = /^1\.1(\.\d+)?$/.test(value) ? '1.1' : value;
+  if (!(IG_VERSIONS as readonly string[]).includes(version)) {
+    throw new CliError('OPTION_INVALID', `--ig must be ${IG_VERSIONS.join(' or ')}, not "${value}"`);
+  }
+  return version as IgVersion;
+}
+
+function countEntries(bundle: unknown): number {
+  const entry = (bundle as { entry?: unknown } | null)?.entry;
+  return Array.isArray(entry) ? entry.length : 0;
 }
 
 /** Reads a text file, naming the file in the error. */

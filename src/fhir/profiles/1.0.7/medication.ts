@@ -1,0 +1,64 @@
+/** lmdi-medication (Legemiddel), IG 1.0.7: a drug coded from FEST, SNOMED CT or a local catalogue, ATC as extension. */
+import {
+  EXT_CLASSIFICATION,
+  FEST_DOSE,
+  FEST_LMR_LOPENR,
+  FEST_MERKEVARE,
+  FEST_PAKNING,
+  FEST_VARENUMMER,
+  FEST_VIRKESTOFF,
+  LOCAL_MEDICATION_1_0_7,
+  OID_FORM,
+  SNOMED,
+} from '../shared/systems.js';
+import type { ProfileSpec, Slice, SliceGroup } from '../rules.js';
+
+export function codeSlice(name: string, system: string, needsDisplay = false): Slice {
+  const required = [{ path: 'code', hint: `the ${name} code.` }];
+  if (needsDisplay) required.push({ path: 'display', hint: 'the product name from the local catalogue.' });
+  return { name, value: system, max: 1, rules: { required } };
+}
+
+/** The ATC classification extension: one CodeableConcept value. */
+export const CLASSIFICATION_EXTENSIONS: SliceGroup = {
+  path: 'extension',
+  discriminator: 'url',
+  rules: 'closed',
+  slices: [{ name: 'classification', value: EXT_CLASSIFICATION, rules: { valueType: 'valueCodeableConcept', required: [{ path: 'valueCodeableConcept', hint: 'the ATC code as a CodeableConcept.' }] } }],
+};
+
+export function formSlices(names: { form: string }): SliceGroup {
+  // code and system are required on every form coding already, so the slices only limit systems and counts.
+  return { path: 'form.coding', discriminator: 'system', rules: 'closed', slices: [{ name: names.form, value: OID_FORM, max: 1 }, { name: 'SCT', value: SNOMED, max: 1 }] };
+}
+
+export const medication: ProfileSpec = {
+  id: 'lmdi-medication',
+  resourceType: 'Medication',
+  forbidden: ['manufacturer', 'text', 'code.text', 'form.text'],
+  required: [
+    { path: 'form.coding', hint: 'the dosage form, coded with Volven 7448 or SNOMED CT.' },
+    { path: 'form.coding.system', hint: 'the code system of the dosage form.' },
+    { path: 'form.coding.code', hint: 'the dosage form code.' },
+  ],
+  slices: [
+    CLASSIFICATION_EXTENSIONS,
+    {
+      path: 'code.coding',
+      discriminator: 'system',
+      rules: 'open',
+      slices: [
+        codeSlice('FestLegemiddeldose', FEST_DOSE),
+        codeSlice('FestLmrLopenr', FEST_LMR_LOPENR),
+        codeSlice('FestLegemiddelMerkevare', FEST_MERKEVARE),
+        codeSlice('FestLegemiddelpakning', FEST_PAKNING),
+        codeSlice('Varenummer', FEST_VARENUMMER),
+        codeSlice('FestVirkestoff', FEST_VIRKESTOFF),
+        codeSlice('LokaltLegemiddel', LOCAL_MEDICATION_1_0_7, true),
+        codeSlice('SCT', SNOMED),
+      ],
+    },
+    formSlices({ form: '7448' }),
+  ],
+  references: [{ path: 'ingredient.itemReference', targets: ['lmdi-substance', 'lmdi-medication'] }],
+};

@@ -1,0 +1,40 @@
+/**
+ * lmdi-medication, IG 1.1: the local-catalogue system is now http://fhi.no/fhir/NamingSystem/lokaltLegemiddel,
+ * slices are renamed (FestLegemiddelVirkestoff, OID7448), and a medication needs a code or ingredients
+ * (invariant lmdi-medication-code-or-ingredient).
+ */
+import { CLASSIFICATION_EXTENSIONS, codeSlice, formSlices, medication as base } from '../1.0.7/medication.js';
+import { FEST_DOSE, FEST_LMR_LOPENR, FEST_MERKEVARE, FEST_PAKNING, FEST_VARENUMMER, FEST_VIRKESTOFF, LOCAL_MEDICATION_1_1, SNOMED } from '../shared/systems.js';
+import { deriveProfile, type ProfileSpec } from '../rules.js';
+
+export const medication: ProfileSpec = deriveProfile(base, {
+  slices: [
+    CLASSIFICATION_EXTENSIONS,
+    {
+      path: 'code.coding',
+      discriminator: 'system',
+      rules: 'open',
+      slices: [
+        codeSlice('FestLegemiddeldose', FEST_DOSE),
+        codeSlice('FestLmrLopenr', FEST_LMR_LOPENR),
+        codeSlice('FestLegemiddelMerkevare', FEST_MERKEVARE),
+        codeSlice('FestLegemiddelpakning', FEST_PAKNING),
+        codeSlice('Varenummer', FEST_VARENUMMER),
+        codeSlice('FestLegemiddelVirkestoff', FEST_VIRKESTOFF),
+        codeSlice('LokaltLegemiddel', LOCAL_MEDICATION_1_1, true),
+        codeSlice('SCT', SNOMED),
+      ],
+    },
+    formSlices({ form: 'OID7448' }),
+  ],
+  invariants: [
+    {
+      key: 'lmdi-medication-code-or-ingredient',
+      severity: 'error',
+      path: '',
+      type: 'Medication',
+      expression: 'code.coding.exists() or ingredient.exists()',
+      message: 'Give the medication a code.coding (FEST, SNOMED CT or local catalogue) or list its ingredients.',
+    },
+  ],
+});
