@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import { checkPair, orgNumberOf, readCertificate, readPrivateKey, thumbprint, type Credential } from '../certs/index.js';
-import { isValidOrgNumber } from '../fhir/index.js';
+import { DEFAULT_IG, IG_VERSIONS, isValidOrgNumber, type IgVersion } from '../fhir/index.js';
 import type { RegisteredSender } from '../store/index.js';
 import { CliError } from './cli-error.js';
 
@@ -15,11 +15,12 @@ export interface ServeSettings {
   host: string;
   port: number;
   externalBaseUrl?: string;
+  ig: IgVersion;
   registerCredentials: Credential[];
   senders: RegisteredSender[];
 }
 
-const KNOWN_KEYS = new Set(['database', 'issuer', 'host', 'port', 'externalBaseUrl', 'registerCredentials', 'senders']);
+const KNOWN_KEYS = new Set(['database', 'issuer', 'host', 'port', 'externalBaseUrl', 'ig', 'registerCredentials', 'senders']);
 
 /** Reads `lmdi serve --config FILE`; paths in the file are relative to the file. */
 export function loadServeSettings(file: string): ServeSettings {
@@ -41,6 +42,7 @@ export function loadServeSettings(file: string): ServeSettings {
   if (config.externalBaseUrl !== undefined && !isHttpUrl(config.externalBaseUrl)) fail('externalBaseUrl must be an http(s) URL');
   if (config.port !== undefined && !isPort(config.port)) fail('port must be a whole number from 0 to 65535');
   if (config.host !== undefined && typeof config.host !== 'string') fail('host must be a string');
+  if (config.ig !== undefined && !(IG_VERSIONS as readonly unknown[]).includes(config.ig)) fail(`ig must be ${IG_VERSIONS.join(' or ')}`);
 
   const pairs = config.registerCredentials;
   if (!Array.isArray(pairs) || pairs.length === 0) fail('registerCredentials must list at least one {certificate, key}');
@@ -67,6 +69,7 @@ export function loadServeSettings(file: string): ServeSettings {
     host: (config.host as string | undefined) ?? '127.0.0.1',
     port: (config.port as number | undefined) ?? 0,
     ...(config.externalBaseUrl === undefined ? {} : { externalBaseUrl: config.externalBaseUrl as string }),
+    ig: (config.ig as IgVersion | undefined) ?? DEFAULT_IG,
     registerCredentials,
     senders,
   };

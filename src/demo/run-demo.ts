@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { deliver, type DeliveryResult } from '../client/index.js';
 import { seal, serializeEnvelope } from '../envelope/index.js';
-import { parseBundleJson, sampleBundle, validateBundle } from '../fhir/index.js';
+import { DEFAULT_IG, parseBundleJson, sampleBundle, validateBundle, type IgVersion } from '../fhir/index.js';
 import { startAuthority } from '../authority/index.js';
 import { HelseIdClient } from '../helseid/index.js';
 import { startReceiver } from '../server/index.js';
@@ -15,6 +15,8 @@ export interface DemoOptions {
   dir?: string;
   /** A LegemiddelregisterBundle JSON file; default the built-in nursing-home sample. */
   input?: string;
+  /** LMDI implementation guide to validate against, by the sender and the register; default 1.0.7. */
+  ig?: IgVersion;
   /** Progress lines for a person; silent when omitted. */
   log?: (line: string) => void;
   now?: Date;
@@ -44,16 +46,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   // The input first: a missing or broken file should not leave a work folder behind.
   const input = loadInput(options.input, now);
-  const validation = validateBundle(input.bundle);
+  const ig = options.ig ?? DEFAULT_IG;
+  const validation = validateBundle(input.bundle, { ig });
   if (!validation.valid) {
-    throw new DemoError('BUNDLE_INVALID', `${input.source} does not conform to the LMDI bundle rules`, validation.issues);
+    throw new DemoError('BUNDLE_INVALID', `${input.source} does not conform to LMDI ${ig}`, validation.issues);
   }
 
   const workspace = await openWorkspace(options.dir ?? '.lmdi-demo');
   log(`${workspace.created ? 'created' : 'reusing'} work folder ${workspace.dir}`);
   log(`sender: organisation ${workspace.senderOrgNumber}, HelseID client ${workspace.clientId}`);
   log(`input: ${input.source} (${input.entryCount} entries)`);
-  log(`validated: no errors, ${validation.issues.length} warnings`);
+  log(`validated against LMDI ${ig}: no errors, ${validation.issues.length} warnings`);
 
   // Whatever fails from here on, everything started so far is stopped, so the process can exit.
   const running: (() => Promise<void> | void)[] = [];
@@ -65,7 +68,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const store = new SqliteStore(workspace.databasePath);
     running.push(() => store.close());
     store.upsertSender(registeredSender(workspace));
-    const receiver = await startReceiver({ store, registerCredentials: [workspace.register], issuer: authority.issuer });
+    const receiver = await startReceiver({ store, registerCredentials: [workspace.register], issuer: authority.issuer, ig });
     running.push(() => receiver.close());
     log(`HelseID stand-in at ${authority.issuer}; register receiver at ${receiver.url}`);
 

@@ -3,7 +3,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 import { type Credential } from '../certs/index.js';
 import { EnvelopeError, open } from '../envelope/index.js';
-import { FhirInputError, parseBundleJson, toOperationOutcome, validateBundle } from '../fhir/index.js';
+import { DEFAULT_IG, FhirInputError, parseBundleJson, preloadValidator, toOperationOutcome, validateBundle, type IgVersion } from '../fhir/index.js';
 import { DpopAuthError, createDpopVerifier, type VerifiedCaller } from '../helseid/verify.js';
 import { StoreError, type SqliteStore, type RegisteredSender } from '../store/index.js';
 import { failure, information, receipt, type OperationOutcome } from './operation-outcome.js';
@@ -21,6 +21,8 @@ export interface ReceiverOptions {
   externalBaseUrl?: string;
   requiredScope?: string;
   bodyLimitBytes?: number;
+  /** The LMDI implementation guide the bundles are checked against; default 1.0.7. */
+  ig?: IgVersion;
   /** pino logging; off by default for library use. */
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
 }
@@ -41,6 +43,9 @@ declare module 'fastify' {
 
 /** Starts the register's FHIR-mottak on 127.0.0.1 (by default) and a free port. */
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
+  // The R4 definitions and rules load once here, not on the first delivery.
+  preloadValidator();
+
   const app = Fastify({
     bodyLimit: options.bodyLimitBytes ?? 256 * 1024 * 1024,
     logger: { level: options.logLevel ?? 'silent' },
@@ -68,7 +73,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
 
   app.post(API, (request) => receive(options, request, true));
   app.post(`${API}/validateLegemiddelregisterBundle`, (request) => receive(options, request, false));
-  app.post(`${API}/validate`, async (request, reply) => validateOnly(request, reply));
+  app.post(`${API}/validate`, async (request, reply) => validateOnly(options, request, reply));
 
   const host = options.host ?? '127.0.0.1';
   const address = await app.listen({ host, port: options.port ?? 0 });
@@ -85,7 +90,7 @@ async function receive(options: ReceiverOptions, request: FastifyRequest, store:
   });
 
   const bundle = parseBundleJson(opened.content, `message ${opened.envelope.messageId}`);
-  const result = validateBundle(bundle);
+  const result = validateBundle(bundle, { ig: options.ig ?? DEFAULT_IG });
   if (!result.valid) {
     throw new ReceiverError('BUNDLE_INVALID', 'the bundle does not conform to the LMDI profiles', { cause: result.issues });
   }
@@ -119,13 +124,13 @@ interface BundleEntry {
   resource: { resourceType: string; id?: string };
 }
 
-async function validateOnly(request: FastifyRequest, reply: FastifyReply): Promise<OperationOutcome> {
+async function validateOnly(options: ReceiverOptions, request: FastifyRequest, reply: FastifyReply): Promise<OperationOutcome> {
   const body = request.body;
   if (typeof body !== 'object' || body === null) {
     throw new ReceiverError('RECEIVER_BODY_INVALID', 'the body must be a LegemiddelregisterBundle JSON object');
   }
 
-  const result = validateBundle(body);
+  const result = validateBundle(body, { ig: options.ig ?? DEFAULT_IG });
   reply.code(result.valid ? 200 : 400);
   return toOperationOutcome(result.issues) as OperationOutcome;
 }

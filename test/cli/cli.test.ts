@@ -37,7 +37,7 @@ describe('lmdi validate', () => {
   it('exits 0 for a valid bundle', async () => {
     const run = await lmdi('validate', file('valid.json', sampleBundle()));
     expect(run.code).toBe(0);
-    expect(run.out).toMatch(/valid \(0 errors/);
+    expect(run.out).toMatch(/: valid under LMDI 1.0.7 \(0 errors/);
   });
 
   it('exits 1 and names the place for a bundle with errors', async () => {

@@ -40,6 +40,14 @@ describe('lmdi demo: the whole chain on this machine', () => {
     expect(result.messagesInStore).toBe(2);
   });
 
+  it('validates at both ends against the LMDI version asked for', async () => {
+    const lines: string[] = [];
+    const result = await runDemo({ dir, ig: '1.1', log: (line) => lines.push(line) });
+
+    expect(result.delivery.accepted).toBe(true);
+    expect(lines).toContain('validated against LMDI 1.1: no errors, 0 warnings');
+  });
+
   it('delivers a bundle from --input, sealing the file’s own bytes', async () => {
     const input = join(dir, 'input.json');
     writeFileSync(input, JSON.stringify(sampleBundle(), null, 2));
@@ -130,8 +138,8 @@ describe('lmdi demo: bad input is refused before anything is sent', () => {
 
   it('sent nothing for any refused input', async () => {
     const result = await runDemo({ dir });
-    // Three accepted runs above, plus this one: the refusals added no message.
-    expect(result.messagesInStore).toBe(4);
+    // Four accepted runs above, plus this one: the refusals added no message.
+    expect(result.messagesInStore).toBe(5);
   });
 });
 

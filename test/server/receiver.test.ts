@@ -151,7 +151,7 @@ describe('receiver: refused envelopes store nothing', () => {
   it('refuses a bundle that breaks the LMDI rules, naming the rule', async () => {
     const bundle = sampleBundle() as { type: string };
     bundle.type = 'collection';
-    const answer = await expectRefused(harness.sealBundle(bundle), 'bundle.type');
+    const answer = await expectRefused(harness.sealBundle(bundle), 'lmdi-bundle.type');
     expect(answer.body.issue.some((issue) => issue.severity === 'error')).toBe(true);
   });
 

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 
+import { DEFAULT_IG, type IgVersion } from '../../fhir/index.js';
 import type { CommandContext } from '../context.js';
+import { parseIgVersion } from './validate.js';
 import { printIssues } from '../output.js';
 
 export function registerDemoCommand(program: Command, context: CommandContext): void {
@@ -9,8 +11,9 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
     .description('run the whole chain on this machine: certificates, HelseID stand-in, receiver, one delivery')
     .option('--input <file>', 'a LegemiddelregisterBundle JSON file (default: built-in nursing-home sample)')
     .option('--dir <folder>', 'work folder, reused on later runs', '.lmdi-demo')
+    .option('--ig <version>', 'LMDI implementation guide version: 1.0.7 or 1.1', parseIgVersion, DEFAULT_IG)
     .option('--json', 'print the result as JSON')
-    .action(async (options: { input?: string; dir: string; json?: boolean }) => {
+    .action(async (options: { input?: string; dir: string; json?: boolean; ig: IgVersion }) => {
       const { output } = context;
 
       // Loaded on use: the demo starts the HelseID stand-in, which brings oidc-provider.
@@ -19,6 +22,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
       try {
         const result = await runDemo({
           dir: options.dir,
+          ig: options.ig,
           ...(options.input === undefined ? {} : { input: options.input }),
           ...(options.json ? {} : { log: (line: string) => output.out(`  ${line}`) }),
         });

@@ -30,6 +30,7 @@ export function registerServiceCommands(program: Command, context: CommandContex
         registerCredentials: settings.registerCredentials,
         host: settings.host,
         port: options.port ?? settings.port,
+        ig: settings.ig,
         ...(settings.externalBaseUrl ? { externalBaseUrl: settings.externalBaseUrl } : {}),
         logLevel: 'info',
       }).catch((error: unknown) => {
@@ -37,7 +38,7 @@ export function registerServiceCommands(program: Command, context: CommandContex
         throw error;
       });
       const active = settings.senders.filter((sender) => sender.active).length;
-      context.output.out(`receiver listening at ${receiver.url} (${active} active senders)`);
+      context.output.out(`receiver listening at ${receiver.url} (${active} active senders, LMDI ${settings.ig})`);
 
       await untilStopped();
       await receiver.close();
