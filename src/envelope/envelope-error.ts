@@ -25,7 +25,6 @@ export type EnvelopeErrorCode =
   | 'ENVELOPE_TOO_LARGE'
   | 'ENVELOPE_RATIO_EXCEEDED'
   | 'ENVELOPE_NOT_UTF8'
-  | 'ENVELOPE_CONTENT_NOT_JSON'
-  | 'ENVELOPE_REGISTER_CERT_NOT_PUBLISHED';
+  | 'ENVELOPE_CONTENT_NOT_JSON';
 
 export class EnvelopeError extends LmdiError<EnvelopeErrorCode> {}
