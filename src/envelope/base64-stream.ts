@@ -18,44 +18,70 @@ export class Base64Encoder {
   }
 }
 
-const BODY = /^[A-Za-z0-9+/]*$/;
-const LAST = /^[A-Za-z0-9+/]*={0,2}$/;
 const BATCH = 256 * 1024;
+const EQUALS = 0x3d;
 
 /**
- * Decodes standard Base64 arriving in arbitrary pieces, refusing anything else (Node's decoder
- * would skip junk). Padding may only end the text: the last group is held back until `end`.
+ * Decodes standard Base64 arriving in arbitrary pieces, refusing anything else. Padding may only
+ * end the text, so the last group is held back until `end`.
+ *
+ * The check is fast rather than a regular expression (which ran at a fifth of the speed): Node's
+ * decoder skips every character outside the Base64 alphabets, so a piece is standard Base64
+ * exactly when it holds no '-', '_' or '=' (URL-safe letters, padding) and decodes to 3 bytes per
+ * 4 characters.
  */
 export class Base64Decoder {
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private batch = Buffer.allocUnsafe(BATCH);
+  private filled = 0;
 
   constructor(private readonly field: string) {}
 
-  /** Decoded bytes, when a batch is complete; pieces are gathered to decode in large steps. */
-  push(text: string): Buffer | undefined {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength < BATCH) return undefined;
-
-    const joined = this.pending.join('');
-    const cut = Math.floor((joined.length - 1) / 4) * 4;
-    this.pending = [joined.slice(cut)];
-    this.pendingLength = joined.length - cut;
-    return this.decode(joined.slice(0, cut), BODY);
+  /** Takes Base64 text as ASCII bytes (or a string); returns bytes whenever a batch completes. */
+  push(text: Buffer | string): Buffer | undefined {
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
+    const decoded: Buffer[] = [];
+    let at = 0;
+    while (at < bytes.length) {
+      const taken = bytes.copy(this.batch, this.filled, at);
+      this.filled += taken;
+      at += taken;
+      if (this.filled === BATCH) decoded.push(this.decodeBatch());
+    }
+    return decoded.length === 0 ? undefined : decoded.length === 1 ? decoded[0] : Buffer.concat(decoded);
   }
 
   end(): Buffer {
-    const rest = this.pending.join('');
-    this.pending = [];
-    this.pendingLength = 0;
-    return this.decode(rest, LAST);
+    let text = this.batch.subarray(0, this.filled);
+    this.filled = 0;
+    if (text.length % 4 !== 0) throw this.invalid();
+
+    let padding = 0;
+    while (padding < 2 && text.length > 0 && text[text.length - 1] === EQUALS) {
+      text = text.subarray(0, text.length - 1);
+      padding++;
+    }
+    const decoded = this.decode(text);
+    if (decoded.length !== ((text.length + padding) / 4) * 3 - padding) throw this.invalid();
+    return decoded;
   }
 
-  private decode(text: string, pattern: RegExp): Buffer {
-    if (text.length % 4 !== 0 || !pattern.test(text)) {
-      throw new EnvelopeError('ENVELOPE_BAD_BASE64', `envelope field "${this.field}" is not standard Base64`);
-    }
-    return Buffer.from(text, 'base64');
+  /** Decodes all whole groups of the full batch but the last, which moves to the front. */
+  private decodeBatch(): Buffer {
+    const cut = BATCH - 4;
+    const decoded = this.decode(this.batch.subarray(0, cut));
+    if (decoded.length !== (cut / 4) * 3) throw this.invalid();
+
+    this.batch.copy(this.batch, 0, cut, BATCH);
+    this.filled = BATCH - cut;
+    return decoded;
+  }
+
+  private decode(text: Buffer): Buffer {
+    if (text.indexOf(EQUALS) !== -1 || text.indexOf(0x2d) !== -1 || text.indexOf(0x5f) !== -1) throw this.invalid();
+    return Buffer.from(text.toString('latin1'), 'base64');
+  }
+
+  private invalid(): EnvelopeError {
+    return new EnvelopeError('ENVELOPE_BAD_BASE64', `envelope field "${this.field}" is not standard Base64`);
   }
 }

@@ -139,9 +139,39 @@ describe('openFile refuses, with the same codes as open, and leaves no output be
     expect(await refusal(JSON.stringify({ ...values, MessageId: 'x'.repeat(100_000) }))).toBe('ENVELOPE_FIELD_INVALID');
   });
 
-  it('a content with a JSON escape inside its Base64', async () => {
+  it('a content with a JSON escape that decodes to a non-Base64 character', async () => {
     const values = await independentSealText(sampleContent(), p);
-    const escaped = JSON.stringify(values).replace('"EncryptedContent":"', '"EncryptedContent":"\\u0041');
+    const escaped = JSON.stringify(values).replace('"EncryptedContent":"', '"EncryptedContent":"\\u0021');
     expect(await refusal(escaped)).toBe('ENVELOPE_BAD_BASE64');
+  });
+
+  it('a malformed escape, and a name that is not a string', async () => {
+    const values = await independentSealText(sampleContent(), p);
+    expect(await refusal(JSON.stringify(values).replace('"EncryptedContent":"', '"EncryptedContent":"\\x41'))).toBe('ENVELOPE_NOT_JSON');
+    expect(await refusal(JSON.stringify(values).replace('"Nonce":', 'Nonce:'))).toBe('ENVELOPE_NOT_JSON');
+  });
+});
+
+describe('openStream reads any chunking', () => {
+  /** Escapes as System.Text.Json's default encoder writes Base64: '+' as \u002B; '/' as \/ for good measure. */
+  function dotnetEscaped(text: string): string {
+    return text.replaceAll('+', '\\u002B').replaceAll('/', '\\/');
+  }
+
+  it('JSON escapes inside the Base64 and the names, split across tiny chunks', async () => {
+    const text = largeContent(200_000);
+    const values = await independentSealText(text, p);
+    const json = dotnetEscaped(dotnetJson(values)).replace('"MessageId"', '"Message\\u0049d"');
+    expect(json).toContain('\\u002B');
+
+    const bytes = Buffer.from('\uFEFF' + json);
+    for (const size of [1, 7, 4096]) {
+      const pieces: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += size) pieces.push(bytes.subarray(at, at + size));
+      const out = fresh('opened.json');
+      const result = await openStream(Readable.from(pieces), out, options);
+      expect(readFileSync(out, 'utf8')).toBe(text);
+      expect(result.envelope.messageId).toBe(values.MessageId);
+    }
   });
 });
