@@ -18,7 +18,8 @@ export class Base64Encoder {
   }
 }
 
-const BATCH = 256 * 1024;
+// Large batches: decoding 256 KiB strings ran at half the speed of 2 MiB ones (young-generation garbage).
+const BATCH = 2 * 1024 * 1024;
 const EQUALS = 0x3d;
 
 /**

@@ -81,6 +81,17 @@ describe('openFile', () => {
     expect(result.envelope.senderOrganizationIdentifier).toBe(SENDER_ORG);
   });
 
+  it('stages a large ciphertext in a temporary file, and removes it afterwards', async () => {
+    const text = largeContent(3_000_000);
+    const folder = fresh('spill');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder);
+    const out = join(folder, 'opened.json');
+    await openFile(await sealText(text), out, { ...options, memoryLimitBytes: 64 * 1024 });
+    expect(readFileSync(out, 'utf8')).toBe(text);
+    expect(readdirSync(folder)).toEqual(['opened.json']);
+  });
+
   it('opens the .NET sample style: PascalCase, sample order, indented with CRLF, 7-digit fractions', async () => {
     const envelope = fresh('dotnet.json');
     writeFileSync(envelope, dotnetJson(await independentSealText(sampleContent(), p)));
@@ -125,6 +136,14 @@ describe('openFile refuses, with the same codes as open, and leaves no output be
       expect(await refusal(JSON.stringify(rejection.body), rejection.limits)).toBe(rejection.code);
     });
   }
+
+  it('a tag that does not authenticate, with the ciphertext staged in a temporary file', async () => {
+    const values = await independentSealText(largeContent(1_000_000), p);
+    const tag = Buffer.from(values.AuthenticationTag!, 'base64');
+    tag[0]! ^= 1;
+    const text = JSON.stringify({ ...values, AuthenticationTag: tag.toString('base64') });
+    expect(await refusal(text, { memoryLimitBytes: 64 * 1024 })).toBe('ENVELOPE_TAG_INVALID');
+  });
 
   it('text that is not JSON, truncated JSON, and text after the object', async () => {
     const valid = JSON.stringify(await independentSealText(sampleContent(), p));
