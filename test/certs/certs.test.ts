@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { PassThrough, Writable } from 'node:stream';
 
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import {
   createDevCertificates,
   orgNumberOf,
   parseCertificate,
+  pkcs12Password,
   readCertificate,
   readPkcs12,
   readPrivateKey,
@@ -209,3 +211,34 @@ describe('dev certificates', () => {
     }
   });
 });
+
+describe('the PKCS#12 password', () => {
+  it('comes from LMDI_P12_PASSWORD first', async () => {
+    expect(await pkcs12Password('x.p12', { LMDI_P12_PASSWORD: 'from env' }, fakeTerminal(true).terminal)).toBe('from env');
+  });
+
+  it('is asked for on a terminal, without echo, with backspace', async () => {
+    const { terminal, typed, raw } = fakeTerminal(true);
+    const answer = pkcs12Password('x.p12', {}, terminal);
+    terminal.input.write('sec\u007fcret\r');
+    expect(await answer).toBe('secret');
+    expect(typed()).toBe('Password for x.p12: \n');
+    expect(raw).toEqual([true, false]);
+  });
+
+  it('is refused when cancelled, or when there is no terminal', async () => {
+    const { terminal } = fakeTerminal(true);
+    const answer = pkcs12Password('x.p12', {}, terminal);
+    terminal.input.write('\u0003');
+    await expect(answer).rejects.toMatchObject({ code: 'PKCS12_PASSWORD_MISSING' });
+    await expect(pkcs12Password('x.p12', {}, fakeTerminal(false).terminal)).rejects.toMatchObject({ code: 'PKCS12_PASSWORD_MISSING' });
+  });
+});
+
+function fakeTerminal(isTTY: boolean) {
+  const raw: boolean[] = [];
+  const input = Object.assign(new PassThrough(), { isTTY, setRawMode: (mode: boolean) => raw.push(mode) });
+  let written = '';
+  const output = new Writable({ write: (chunk, _encoding, callback) => ((written += chunk.toString()), callback()) });
+  return { terminal: { input, output }, typed: () => written, raw };
+}
