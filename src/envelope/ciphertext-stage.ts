@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 
 const CHUNK = 256 * 1024;
+// Generous write buffers let the scanner decode the next piece while the last one is written.
+const WRITE_BUFFER = 4 * 1024 * 1024;
 
 /**
  * Holds the ciphertext between reading the envelope and decrypting it (the key, nonce and tag may
@@ -23,7 +25,7 @@ export class CiphertextStage extends Writable {
     private readonly folder: string,
     private readonly memoryLimit: number,
   ) {
-    super({ highWaterMark: CHUNK });
+    super({ highWaterMark: WRITE_BUFFER });
     // Errors reach the writer through its awaited writes and end(); this keeps them from also
     // surfacing as an uncaught 'error' event after a refusal has already been thrown.
     this.on('error', () => undefined);
@@ -58,7 +60,7 @@ export class CiphertextStage extends Writable {
 
   private async spill(): Promise<void> {
     this.work = await mkdtemp(join(this.folder, '.lmdi-open-'));
-    this.file = createWriteStream(join(this.work, 'ciphertext'), { mode: 0o600 });
+    this.file = createWriteStream(join(this.work, 'ciphertext'), { mode: 0o600, highWaterMark: WRITE_BUFFER });
     this.file.on('error', (error) => this.destroy(error));
 
     const held = this.chunks;

@@ -137,7 +137,11 @@ export function decodeTag(envelope: EnvelopeHeader): Buffer {
 
 /** Checks `text` is an instant with an explicit offset, as rapporteringFra/Til must be. */
 export function isInstant(text: string): boolean {
-  return INSTANT.test(text) && !Number.isNaN(Date.parse(text));
+  if (!INSTANT.test(text) || Number.isNaN(Date.parse(text))) return false;
+
+  // Date.parse rolls 2025-02-30 over into March; a real calendar day must survive a round trip.
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
 }
 
 function expect(ok: boolean, field: string, what: string): void {

@@ -22,7 +22,17 @@ export function senderCertificateFor(envelope: EnvelopeHeader, parties: OpenPart
     );
   }
 
-  const inCertificate = orgNumberOf(certificate);
+  let inCertificate: string;
+  try {
+    inCertificate = orgNumberOf(certificate);
+  } catch (cause) {
+    // Reported as an envelope failure, so the receiver answers with a code rather than a crash.
+    throw new EnvelopeError(
+      'ENVELOPE_ORG_MISMATCH',
+      `the signing certificate carries no valid organisation number to match senderOrganizationIdentifier (${(cause as Error).message})`,
+      { cause },
+    );
+  }
   if (envelope.senderOrganizationIdentifier !== inCertificate) {
     throw new EnvelopeError(
       'ENVELOPE_ORG_MISMATCH',

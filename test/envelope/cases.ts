@@ -68,6 +68,8 @@ export async function rejectionCases(): Promise<RejectionCase[]> {
     { name: 'a messageId that is not a UUID', body: withChanges({ MessageId: 'not-a-uuid' }), code: 'ENVELOPE_FIELD_INVALID' },
     { name: 'an organisation number of 8 digits', body: withChanges({ SenderOrganizationIdentifier: '97476067' }), code: 'ENVELOPE_FIELD_INVALID' },
     { name: 'an instant without offset', body: withChanges({ RapporteringFra: '2025-01-01T00:00:00' }), code: 'ENVELOPE_FIELD_INVALID' },
+    { name: 'an instant on a day that does not exist', body: withChanges({ RapporteringTil: '2025-02-30T00:00:00Z' }), code: 'ENVELOPE_FIELD_INVALID' },
+    { name: 'an instant at hour 25', body: withChanges({ GeneratedAt: '2025-01-01T25:00:00Z' }), code: 'ENVELOPE_FIELD_INVALID' },
     { name: 'an instant with 8 fractional digits', body: withChanges({ GeneratedAt: '2025-01-01T00:00:00.12345678Z' }), code: 'ENVELOPE_FIELD_INVALID' },
     { name: 'a thumbprint with separators', body: withChanges({ EncryptionCertificateThumbprint: 'AB:CD' }), code: 'ENVELOPE_FIELD_INVALID' },
     {

@@ -1,3 +1,5 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 import { describe, expect, it } from 'vitest';
@@ -5,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isLmdiError } from '../../src/errors/index.js';
 import { open, seal, type OpenOptions } from '../../src/envelope/index.js';
 import { thumbprint } from '../../src/certs/index.js';
+import { OpensslWorkspace } from '../certs/openssl.js';
 import { rejectionCases } from './cases.js';
 import { SENDER_ORG, camelCase, dotnetJson, independentSeal, independentSealText, parties, sampleContent, type EnvelopeValues } from './helpers.js';
 
@@ -79,6 +82,18 @@ describe('open refuses, with a stable code', async () => {
   for (const rejection of await rejectionCases()) {
     it(rejection.name, () => openingFails(rejection.body, rejection.code, rejection.limits));
   }
+
+  it('a signing certificate without an organisation number', async () => {
+    const ws = new OpensslWorkspace();
+    try {
+      const [certPath, keyPath] = ws.selfSigned('noorg', '/C=NO/CN=no organisation number');
+      const sender = { certificate: new X509Certificate(readFileSync(certPath)), privateKey: createPrivateKey(readFileSync(keyPath)) };
+      const envelope = await independentSeal({ payload: gzipSync(sampleContent()), sender, register: p.register.certificate, orgNumber: SENDER_ORG });
+      openingFails(envelope, 'ENVELOPE_ORG_MISMATCH', { findSenderCertificate: () => sender.certificate });
+    } finally {
+      ws.remove();
+    }
+  });
 
   it('null and numbers as the body', () => {
     for (const body of [null, 42]) openingFails(body, 'ENVELOPE_NOT_JSON');
