@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
-import { Base64Decoder } from './base64-stream.js';
 import { EnvelopeError } from './envelope-error.js';
 import { ENVELOPE_FIELDS, checkPresent, fieldNamed, type EnvelopeField, type EnvelopeHeader } from './fields.js';
 
@@ -17,15 +16,16 @@ type State = 'start' | 'firstKey' | 'key' | 'name' | 'colon' | 'value' | 'text' 
 
 /**
  * Reads an envelope from a stream: one flat JSON object of strings, names in either casing, fields
- * in any order, any JSON whitespace. Decodes encryptedContent piece by piece into `content` (with
- * backpressure) and keeps the other fields; anything else is refused as soon as it arrives.
+ * in any order, any JSON whitespace. Passes the text of encryptedContent (its JSON escapes
+ * resolved, its Base64 not yet decoded) piece by piece to `content`, with backpressure, and keeps
+ * the other fields; anything else is refused as soon as it arrives.
  *
  * Hand-written for this one fixed shape, because the content is most of the envelope and must pass
  * at memory speed: stream-json (tried first) tokenized it at about 70 MB/s, slower than the
  * decryption and inflation behind it. Short fields and names are decoded by JSON.parse; the content
  * decodes the JSON escapes that .NET's encoder writes into Base64 (`\u002B` for `+`, `\/`).
  */
-export async function scanEnvelope(input: Readable, content: Writable): Promise<{ header: EnvelopeHeader; contentBytes: number }> {
+export async function scanEnvelope(input: Readable, content: Writable): Promise<{ header: EnvelopeHeader; contentChars: number }> {
   const fields: Partial<Record<EnvelopeField, string>> = {};
   let contentBytes = 0;
   let sawContent = false;
@@ -36,7 +36,6 @@ export async function scanEnvelope(input: Readable, content: Writable): Promise<
   let rawLength = 0;
   let escape = ''; // an escape sequence in the content, possibly split across chunks
   let textEscaped = false; // a name or short field's last chunk ended in an unfinished escape
-  let decoder: Base64Decoder | undefined;
   let bomBytes = 0; // how much of a UTF-8 byte-order mark has been read
   let sawAnything = false;
 
@@ -136,7 +135,6 @@ export async function scanEnvelope(input: Readable, content: Writable): Promise<
           at++;
           if (field === 'encryptedContent') {
             sawContent = true;
-            decoder = new Base64Decoder(field);
             state = 'content';
           } else {
             raw = [];
@@ -154,7 +152,7 @@ export async function scanEnvelope(input: Readable, content: Writable): Promise<
             const decoded = decodeEscape(escape);
             if (decoded !== undefined) {
               escape = '';
-              await write(decoder!.push(decoded));
+              await write(Buffer.from(decoded, 'latin1'));
             }
             break;
           }
@@ -163,12 +161,11 @@ export async function scanEnvelope(input: Readable, content: Writable): Promise<
           if (nextBackslash < at && nextBackslash !== -1) nextBackslash = chunk.indexOf(BACKSLASH, at);
           const stop = Math.min(nextQuote === -1 ? chunk.length : nextQuote, nextBackslash === -1 ? chunk.length : nextBackslash);
 
-          if (stop > at) await write(decoder!.push(chunk.subarray(at, stop)));
+          if (stop > at) await write(chunk.subarray(at, stop));
           at = stop;
           if (at === chunk.length) break;
 
           if (chunk[at] === QUOTE) {
-            await write(decoder!.end());
             state = 'next';
             at++;
           } else {
@@ -200,7 +197,7 @@ export async function scanEnvelope(input: Readable, content: Writable): Promise<
     if (name === 'encryptedContent') checkPresent(name, contentBytes > 0 ? 'present' : undefined);
     else checkPresent(name, fields[name]);
   }
-  return { header: fields as EnvelopeHeader, contentBytes };
+  return { header: fields as EnvelopeHeader, contentChars: contentBytes };
 }
 
 function skipSpace(chunk: Buffer, at: number): number {

@@ -1,4 +1,4 @@
-import { createDecipheriv, type X509Certificate } from 'node:crypto';
+import { createDecipheriv, createVerify, type X509Certificate } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open as openFileHandle, type FileHandle } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
@@ -9,7 +9,8 @@ import { createGunzip } from 'node:zlib';
 
 import { isLmdiError } from '../errors/index.js';
 import { writeAtomically } from './atomic-output.js';
-import { CiphertextStage } from './ciphertext-stage.js';
+import { Base64Decoder } from './base64-stream.js';
+import { ContentStage } from './content-stage.js';
 import { EnvelopeError } from './envelope-error.js';
 import { scanEnvelope } from './envelope-scanner.js';
 import { checkEnvelopeValues, decodeBase64, decodeNonce, decodeTag, type EnvelopeHeader } from './fields.js';
@@ -17,7 +18,7 @@ import { inflationBudget, type InflationLimits } from './limits.js';
 import { senderCertificateFor, unwrapContentKey, type OpenParties } from './parties.js';
 
 export interface OpenStreamOptions extends OpenParties, InflationLimits {
-  /** Ciphertext up to this size is staged in memory, beyond it in a temporary file. Default 32 MiB. */
+  /** Content up to this size (as Base64) is staged in memory, beyond it in a temporary file. Default 32 MiB. */
   memoryLimitBytes?: number;
 }
 
@@ -35,41 +36,43 @@ const DEFAULT_MEMORY_LIMIT = 32 * 1024 * 1024;
 /**
  * Opens an envelope arriving as a stream into the file `output`, with bounded memory.
  *
- * One pass over the envelope decodes the ciphertext into a stage (memory, or a private temporary
- * file when large) while feeding the signature check (the key, nonce and tag may come after the
- * content, in any field order).
- * The signature is verified before anything is decrypted; then the ciphertext is decrypted,
- * inflated within bounds and checked for UTF-8, and `output` appears only after the tag verifies.
+ * One pass over the envelope stages the Base64 content (memory, or a private temporary file when
+ * large) and keeps the other fields: the key, nonce and tag may come after the content, in any
+ * field order. A second pass over the staged content decodes it, feeds the signature check and
+ * decrypts, inflates within bounds and checks UTF-8; `output` appears only after both the
+ * signature and the tag verify. When anything fails, the signature is checked first, so a forged
+ * or altered envelope is reported as ENVELOPE_SIGNATURE_INVALID whatever else is wrong with it.
  *
  * Shortcoming: the content's JSON is checked for its shape (an object or array from first to last
  * character), not parsed as a whole; the bundle validator that reads it next parses it fully.
  */
 export async function openStream(input: Readable, output: string, options: OpenStreamOptions): Promise<OpenStreamResult> {
-  const stage = new CiphertextStage(dirname(output), options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT);
+  const stage = new ContentStage(dirname(output), options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT);
   try {
-    const { header, contentBytes: ciphertextBytes } = await scanEnvelope(input, stage);
+    const { header, contentChars } = await scanEnvelope(input, stage);
     await new Promise<void>((resolve, reject) => stage.end((error?: Error | null) => (error ? reject(error) : resolve())));
 
     checkEnvelopeValues(header);
     const senderCertificate = senderCertificateFor(header, options);
-    if (!stage.verifier.verify(senderCertificate.publicKey, decodeBase64(header, 'signature'))) {
-      throw new EnvelopeError('ENVELOPE_SIGNATURE_INVALID', 'the signature over encryptedContent does not verify with the sender certificate');
-    }
-
+    const signature = decodeBase64(header, 'signature');
     const key = unwrapContentKey(header, options.registerCredentials);
     const decipher = createDecipheriv('aes-256-gcm', key, decodeNonce(header));
     decipher.setAuthTag(decodeTag(header));
 
     // As few stream stages as the bare decrypt-and-inflate: each extra one cost ~15% throughput.
-    const budget = inflationBudget(ciphertextBytes, options, true);
+    const budget = inflationBudget(Math.floor((contentChars * 3) / 4), options, true);
+    const decrypting = new VerifyingDecryption(decipher, senderCertificate, signature);
     let contentBytes = 0;
-    await writeAtomically(output, async (temporary) => {
-      const writer = new CheckingFileWriter(await openFileHandle(temporary, 'wx', 0o600), budget);
-      await pipeline(stage.readable(), new Decrypting(decipher), createGunzip({ chunkSize: CHUNK }), writer).catch((error: unknown) => {
-        throw asEnvelopeError(error);
+    try {
+      await writeAtomically(output, async (temporary) => {
+        const writer = new CheckingFileWriter(await openFileHandle(temporary, 'wx', 0o600), budget);
+        await pipeline(stage.readable(), decrypting, createGunzip({ chunkSize: CHUNK }), writer);
+        contentBytes = writer.bytes;
       });
-      contentBytes = writer.bytes;
-    });
+    } catch (error) {
+      if (!decrypting.signatureChecked) await checkSignatureAlone(stage.readable(), senderCertificate, signature);
+      throw asEnvelopeError(error);
+    }
 
     return { envelope: header, senderCertificate, contentBytes };
   } finally {
@@ -83,35 +86,78 @@ export function openFile(input: string, output: string, options: OpenStreamOptio
 }
 
 /**
- * AES-256-GCM decryption; the tag is checked when the ciphertext ends. Also refuses plaintext that
- * does not start like gzip, before zlib gives a vaguer error.
+ * Decodes the Base64 content, feeds the signature check and decrypts with AES-256-GCM. At the end
+ * the signature is verified, then the tag. Refuses plaintext that does not start like gzip before
+ * zlib gives a vaguer error.
  */
-class Decrypting extends Transform {
+class VerifyingDecryption extends Transform {
+  signatureChecked = false;
+  private readonly base64 = new Base64Decoder('encryptedContent');
+  private readonly verifier = createVerify('sha256');
   private started = false;
 
-  constructor(private readonly decipher: ReturnType<typeof createDecipheriv>) {
+  constructor(
+    private readonly decipher: ReturnType<typeof createDecipheriv>,
+    private readonly senderCertificate: X509Certificate,
+    private readonly signature: Buffer,
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const plain = this.decipher.update(chunk);
-    if (!this.started && plain.length > 0) {
-      // GCM returns as many bytes as it is given: the first piece holds both magic bytes.
-      if (plain.length < 2 || plain[0] !== 0x1f || plain[1] !== 0x8b) {
-        return callback(new EnvelopeError('ENVELOPE_NOT_GZIP', 'the decrypted content is not gzip'));
-      }
-      this.started = true;
+    try {
+      const ciphertext = this.base64.push(chunk);
+      callback(null, ciphertext ? this.decrypt(ciphertext) : undefined);
+    } catch (error) {
+      callback(error as Error);
     }
-    callback(null, plain);
   }
 
   override _flush(callback: TransformCallback): void {
+    try {
+      const last = this.decrypt(this.base64.end());
+      this.signatureChecked = true;
+      if (!this.verifier.verify(this.senderCertificate.publicKey, this.signature)) throw signatureInvalid();
+      this.push(last);
+    } catch (error) {
+      return callback(error as Error);
+    }
+
     try {
       callback(null, this.decipher.final());
     } catch (cause) {
       callback(new EnvelopeError('ENVELOPE_TAG_INVALID', 'authenticationTag does not authenticate encryptedContent', { cause }));
     }
   }
+
+  private decrypt(ciphertext: Buffer): Buffer {
+    this.verifier.update(ciphertext);
+    const plain = this.decipher.update(ciphertext);
+    if (!this.started && plain.length > 0) {
+      // GCM returns as many bytes as it is given: the first piece holds both magic bytes.
+      if (plain.length < 2 || plain[0] !== 0x1f || plain[1] !== 0x8b) {
+        throw new EnvelopeError('ENVELOPE_NOT_GZIP', 'the decrypted content is not gzip');
+      }
+      this.started = true;
+    }
+    return plain;
+  }
+}
+
+/** After a failure part-way, reads the staged content again only to check the signature over it. */
+async function checkSignatureAlone(staged: Readable, certificate: X509Certificate, signature: Buffer): Promise<void> {
+  const base64 = new Base64Decoder('encryptedContent');
+  const verifier = createVerify('sha256');
+  for await (const chunk of staged as AsyncIterable<Buffer>) {
+    const ciphertext = base64.push(chunk);
+    if (ciphertext) verifier.update(ciphertext);
+  }
+  verifier.update(base64.end());
+  if (!verifier.verify(certificate.publicKey, signature)) throw signatureInvalid();
+}
+
+function signatureInvalid(): EnvelopeError {
+  return new EnvelopeError('ENVELOPE_SIGNATURE_INVALID', 'the signature over encryptedContent does not verify with the sender certificate');
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createVerify } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,13 +8,13 @@ const CHUNK = 256 * 1024;
 const WRITE_BUFFER = 4 * 1024 * 1024;
 
 /**
- * Holds the ciphertext between reading the envelope and decrypting it (the key, nonce and tag may
- * come after it), feeding the signature check as it arrives. Small ciphertexts stay in memory;
- * past `memoryLimit` bytes everything moves to a private temporary file in `folder`, so memory
- * stays bounded whatever the size.
+ * Holds the Base64 text of the ciphertext between reading the envelope and decrypting it (the key,
+ * nonce and tag may come after it, and are needed first). Small contents stay in memory; past
+ * `memoryLimit` bytes everything moves to a private temporary file in `folder`, so memory stays
+ * bounded whatever the size. The text stays Base64 here: decoding it in the decryption pass puts
+ * that work beside inflation, which runs on another thread, instead of before it.
  */
-export class CiphertextStage extends Writable {
-  readonly verifier = createVerify('sha256');
+export class ContentStage extends Writable {
   private chunks: Buffer[] = [];
   private held = 0;
   private work: string | undefined;
@@ -32,7 +31,6 @@ export class CiphertextStage extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.verifier.update(chunk);
     if (this.file) return this.toFile(chunk, callback);
 
     this.chunks.push(chunk);
@@ -46,10 +44,10 @@ export class CiphertextStage extends Writable {
     else callback();
   }
 
-  /** The staged ciphertext, from the start. */
+  /** The staged text, from the start; may be read more than once. */
   readable(): Readable {
     if (!this.work) return Readable.from(this.chunks, { objectMode: false });
-    return createReadStream(join(this.work, 'ciphertext'), { highWaterMark: CHUNK });
+    return createReadStream(join(this.work, 'content.b64'), { highWaterMark: CHUNK });
   }
 
   async dispose(): Promise<void> {
@@ -60,7 +58,7 @@ export class CiphertextStage extends Writable {
 
   private async spill(): Promise<void> {
     this.work = await mkdtemp(join(this.folder, '.lmdi-open-'));
-    this.file = createWriteStream(join(this.work, 'ciphertext'), { mode: 0o600, highWaterMark: WRITE_BUFFER });
+    this.file = createWriteStream(join(this.work, 'content.b64'), { mode: 0o600, highWaterMark: WRITE_BUFFER });
     this.file.on('error', (error) => this.destroy(error));
 
     const held = this.chunks;
