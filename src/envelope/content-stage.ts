@@ -47,7 +47,7 @@ export class ContentStage extends Writable {
   /** The staged text, from the start; may be read more than once. */
   readable(): Readable {
     if (!this.work) return Readable.from(this.chunks, { objectMode: false });
-    return createReadStream(join(this.work, 'content.b64'), { highWaterMark: CHUNK });
+    return createReadStream(join(this.work, 'content.b64'), { highWaterMark: 4 * CHUNK });
   }
 
   async dispose(): Promise<void> {
