@@ -40,8 +40,9 @@ const DEFAULT_MEMORY_LIMIT = 32 * 1024 * 1024;
  * large) and keeps the other fields: the key, nonce and tag may come after the content, in any
  * field order. A second pass over the staged content decodes it, feeds the signature check and
  * decrypts, inflates within bounds and checks UTF-8; `output` appears only after both the
- * signature and the tag verify. When anything fails, the signature is checked first, so a forged
- * or altered envelope is reported as ENVELOPE_SIGNATURE_INVALID whatever else is wrong with it.
+ * signature and the tag verify. When a later step fails (key, nonce, tag, decryption, inflation),
+ * the signature is checked first, so an altered envelope is reported as ENVELOPE_SIGNATURE_INVALID
+ * whatever else is wrong with it, as the in-memory open() does.
  *
  * Shortcoming: the content's JSON is checked for its shape (an object or array from first to last
  * character), not parsed as a whole; the bundle validator that reads it next parses it fully.
@@ -55,22 +56,24 @@ export async function openStream(input: Readable, output: string, options: OpenS
     checkEnvelopeValues(header);
     const senderCertificate = senderCertificateFor(header, options);
     const signature = decodeBase64(header, 'signature');
-    const key = unwrapContentKey(header, options.registerCredentials);
-    const decipher = createDecipheriv('aes-256-gcm', key, decodeNonce(header));
-    decipher.setAuthTag(decodeTag(header));
-
-    // As few stream stages as the bare decrypt-and-inflate: each extra one cost ~15% throughput.
     const budget = inflationBudget(Math.floor((contentChars * 3) / 4), options, true);
-    const decrypting = new VerifyingDecryption(decipher, senderCertificate, signature);
+
+    let decrypting: VerifyingDecryption | undefined;
     let contentBytes = 0;
     try {
+      const key = unwrapContentKey(header, options.registerCredentials);
+      const decipher = createDecipheriv('aes-256-gcm', key, decodeNonce(header));
+      decipher.setAuthTag(decodeTag(header));
+      decrypting = new VerifyingDecryption(decipher, senderCertificate, signature);
+
+      // As few stream stages as the bare decrypt-and-inflate: each extra one cost ~15% throughput.
       await writeAtomically(output, async (temporary) => {
         const writer = new CheckingFileWriter(await openFileHandle(temporary, 'wx', 0o600), budget);
-        await pipeline(stage.readable(), decrypting, createGunzip({ chunkSize: CHUNK }), writer);
+        await pipeline(stage.readable(), decrypting!, createGunzip({ chunkSize: CHUNK }), writer);
         contentBytes = writer.bytes;
       });
     } catch (error) {
-      if (!decrypting.signatureChecked) await checkSignatureAlone(stage.readable(), senderCertificate, signature);
+      if (!decrypting?.signatureChecked) await checkSignatureAlone(stage.readable(), senderCertificate, signature);
       throw asEnvelopeError(error);
     }
 

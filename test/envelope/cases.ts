@@ -54,6 +54,16 @@ export async function rejectionCases(): Promise<RejectionCase[]> {
     { name: 'an unknown signature certificate', body: withChanges({ SignatureCertificateThumbprint: 'b'.repeat(40) }), code: 'ENVELOPE_UNKNOWN_SIGNATURE_CERT' },
     { name: 'a signature over changed content', body: withChanges({ EncryptedContent: changedContent.toString('base64') }), code: 'ENVELOPE_SIGNATURE_INVALID' },
     { name: 'a signature by another key', body: withChanges({ Signature: signatureByOther.toString('base64') }), code: 'ENVELOPE_SIGNATURE_INVALID' },
+    {
+      name: 'a signature by another key, and a key for another certificate (the signature is reported)',
+      body: withChanges({ Signature: signatureByOther.toString('base64'), EncryptedKey: wrap(p.nextRegister.certificate, randomBytes(32)) }),
+      code: 'ENVELOPE_SIGNATURE_INVALID',
+    },
+    {
+      name: 'a signature by another key, and a nonce of 16 bytes (the signature is reported)',
+      body: withChanges({ Signature: signatureByOther.toString('base64'), Nonce: randomBytes(16).toString('base64') }),
+      code: 'ENVELOPE_SIGNATURE_INVALID',
+    },
     { name: 'a tag that does not authenticate', body: withChanges({ AuthenticationTag: changedTag.toString('base64') }), code: 'ENVELOPE_TAG_INVALID' },
     { name: 'content that is not gzip', body: await sealedPayload(Buffer.from(sampleContent())), code: 'ENVELOPE_NOT_GZIP' },
     { name: 'content that is broken gzip', body: await sealedPayload(Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])), code: 'ENVELOPE_NOT_GZIP' },
