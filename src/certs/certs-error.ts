@@ -6,6 +6,8 @@ export type CertsErrorCode =
   | 'CERT_BAD_ORG_NUMBER'
   | 'KEY_UNREADABLE'
   | 'PKCS12_UNREADABLE'
-  | 'KEY_CERT_MISMATCH';
+  | 'PKCS12_PASSWORD_MISSING'
+  | 'KEY_CERT_MISMATCH'
+  | 'CERT_NOT_PUBLISHED_REGISTER';
 
 export class CertsError extends LmdiError<CertsErrorCode> {}

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 
-/** What `createDevCertificates` returns: PEM texts and a PKCS#12 for the sender. */
+/** What `createDevCertificates` returns: PEM texts, and a PKCS#12 for each party. */
 export interface DevCertificates {
   caCertPem: string;
   senderCertPem: string;
@@ -9,13 +9,14 @@ export interface DevCertificates {
   senderP12: Buffer;
   registerCertPem: string;
   registerKeyPem: string;
+  registerP12: Buffer;
 }
 
 export interface DevCertificateOptions {
   senderOrgNumber: string;
   senderName?: string;
   registerOrgNumber?: string;
-  /** Password of the sender's PKCS#12 file. */
+  /** Password of both PKCS#12 files. */
   p12Password: string;
   validDays?: number;
 }
@@ -61,6 +62,7 @@ export function createDevCertificates(options: DevCertificateOptions): DevCertif
     senderP12: toPkcs12(sender.certificate, sender.forgePrivate, options.p12Password),
     registerCertPem: forge.pki.certificateToPem(register.certificate),
     registerKeyPem: register.keyPem,
+    registerP12: toPkcs12(register.certificate, register.forgePrivate, options.p12Password),
   };
 }
 

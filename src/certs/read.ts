@@ -46,8 +46,7 @@ export function readPkcs12(path: string, password: string): Credential {
 
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, password);
+    p12 = decodePkcs12(der, password);
   } catch (cause) {
     throw new CertsError('PKCS12_UNREADABLE', `${path}: not a PKCS#12 file, or wrong password`, {
       cause,
@@ -63,6 +62,25 @@ export function readPkcs12(path: string, password: string): Credential {
   const certificate = new X509Certificate(forge.pki.certificateToPem(certBag.cert));
   const privateKey = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
   return checkPair({ certificate, privateKey }, path);
+}
+
+/**
+ * Decodes a PKCS#12 with forge. The MAC and legacy PBE keys take the password as UCS-2, as forge
+ * does; modern PBES2 (PBKDF2) takes it as UTF-8 bytes, where forge uses one byte per character. So
+ * a password beyond ASCII, once the MAC has verified it, is retried as UTF-8 bytes for decryption.
+ */
+function decodePkcs12(der: Buffer, password: string): forge.pkcs12.Pkcs12Pfx {
+  const parse = () => forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+  try {
+    return forge.pkcs12.pkcs12FromAsn1(parse(), password);
+  } catch (error) {
+    const macVerified = !/MAC/.test((error as Error).message);
+    if (!macVerified || /^[\x00-\x7f]*$/.test(password)) throw error;
+
+    const withoutMac = parse();
+    (withoutMac.value as forge.asn1.Asn1[]).splice(2);
+    return forge.pkcs12.pkcs12FromAsn1(withoutMac, forge.util.encodeUtf8(password));
+  }
 }
 
 /** Throws unless the private key belongs to the certificate. */

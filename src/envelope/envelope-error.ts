@@ -1,12 +1,18 @@
 import { LmdiError } from '../errors/index.js';
 
-/** Why an envelope could not be sealed or opened; each code names the check that failed. */
+/**
+ * Why an envelope could not be sealed or opened; each code names the check that failed. The codes
+ * are stable: the CLI prints them, the receiver returns them in its OperationOutcome.
+ */
 export type EnvelopeErrorCode =
   | 'ENVELOPE_NOT_JSON'
   | 'ENVELOPE_FIELD_MISSING'
   | 'ENVELOPE_FIELD_INVALID'
+  | 'ENVELOPE_FIELD_DUPLICATE'
   | 'ENVELOPE_UNKNOWN_FIELD'
   | 'ENVELOPE_BAD_BASE64'
+  | 'ENVELOPE_NONCE_LENGTH'
+  | 'ENVELOPE_TAG_LENGTH'
   | 'ENVELOPE_VERSION_UNSUPPORTED'
   | 'ENVELOPE_PERIOD_INVALID'
   | 'ENVELOPE_UNKNOWN_ENCRYPTION_CERT'
@@ -17,6 +23,8 @@ export type EnvelopeErrorCode =
   | 'ENVELOPE_TAG_INVALID'
   | 'ENVELOPE_NOT_GZIP'
   | 'ENVELOPE_TOO_LARGE'
-  | 'ENVELOPE_NOT_UTF8';
+  | 'ENVELOPE_RATIO_EXCEEDED'
+  | 'ENVELOPE_NOT_UTF8'
+  | 'ENVELOPE_CONTENT_NOT_JSON';
 
 export class EnvelopeError extends LmdiError<EnvelopeErrorCode> {}

@@ -134,6 +134,40 @@ describe('lmdi certs dev, seal and open', () => {
     expect(run.err).toMatch(/^error \[ENVELOPE_SIGNATURE_INVALID\]/);
   });
 
+  it('open names a receiver key that is not the receiver certificate’s, not the envelope', async () => {
+    const sealed = join(dir, 'sealed3.json');
+    await lmdi(...sealArgs(file('to-seal3.json', sampleBundle()), sealed));
+    const args = openArgs(sealed, join(dir, 'out3.json'));
+    args[args.indexOf('--receiver-key') + 1] = join(certs, 'sender.key.pem');
+
+    const run = await lmdi(...args);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/^error \[KEY_CERT_MISMATCH\]/);
+  });
+
+  it('seal refuses to write over its own input', async () => {
+    const input = file('same.json', sampleBundle());
+    const before = readFileSync(input, 'utf8');
+
+    const run = await lmdi(...sealArgs(input, input));
+
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/--out must not be the --in file/);
+    expect(readFileSync(input, 'utf8')).toBe(before);
+  });
+
+  it('seal refuses sender credentials given twice', async () => {
+    const run = await lmdi(...sealArgs(file('both.json', sampleBundle()), join(dir, 'both.out.json')), '--sender-p12', join(certs, 'sender.p12'));
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/not both/);
+  });
+
+  it('seal validates against the LMDI version asked for', async () => {
+    const run = await lmdi(...sealArgs(file('ig.json', { resourceType: 'Bundle', type: 'batch' }), join(dir, 'ig.out.json')), '--ig', '1.1');
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/does not conform to LMDI 1\.1/);
+  });
+
   it('seal asks for the sender credentials when none are given', async () => {
     const run = await lmdi('seal', '--in', file('s.json', sampleBundle()), '--out', join(dir, 'o.json'), '--receiver-cert', join(certs, 'register.crt.pem'), ...PERIOD);
     expect(run.code).toBe(2);
