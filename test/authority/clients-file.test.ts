@@ -5,20 +5,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { addAuthorityClient, authorityClientsFromFile } from '../../src/authority/index.js';
-import { main } from '../../src/cli/main.js';
 import { makeClientKey } from '../helseid/helpers.js';
+import { lmdi } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmdi-authority-clients-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ORG = '974633574';
 
-async function lmdi(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'lmdi', ...args], { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 function file(name: string, content: unknown): string {
   const path = join(dir, name);

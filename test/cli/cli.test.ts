@@ -5,25 +5,13 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { main } from '../../src/cli/main.js';
 import { sampleBundle } from '../../src/fhir/index.js';
 import { SENDER_CLIENT, startHarness, type Harness } from '../support/register-harness.js';
+import { lmdi } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmdi-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function lmdi(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'lmdi', ...args], { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 function file(name: string, content: string | object): string {
   const path = join(dir, name);

@@ -9,10 +9,10 @@ import { createInterface } from 'node:readline';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { main } from '../../src/cli/main.js';
 import { openWorkspace } from '../../src/demo/index.js';
 import { sampleBundle } from '../../src/fhir/index.js';
 import { SqliteStore } from '../../src/store/index.js';
+import { lmdi } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmdi-processes-'));
 const children: ChildProcess[] = [];
@@ -41,12 +41,6 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-async function lmdi(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'lmdi', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('lmdi authority and lmdi serve as processes', () => {
   let issuer: string;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { main } from '../../src/cli/main.js';
 import { sampleBundle } from '../../src/fhir/index.js';
+import { lmdi } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmdi-cli-'));
 const certs = join(dir, 'certs');
@@ -19,12 +19,6 @@ afterEach(() => {
   else process.env.LMDI_P12_PASSWORD = savedPassword;
 });
 
-async function lmdi(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'lmdi', ...args], { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const sealArgs = (out: string, ...extra: string[]) => [
   'seal', '--in', bundle, '--out', out, '--receiver-cert', join(certs, 'register.crt.pem'),

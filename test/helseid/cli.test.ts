@@ -10,23 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { authorityClientsFromFile, startAuthority } from '../../src/authority/index.js';
 import { createDevCertificates } from '../../src/certs/index.js';
 import { chooseIssuer } from '../../src/cli/commands/token.js';
-import { main } from '../../src/cli/main.js';
+import { lmdi } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmdi-token-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function lmdi(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'lmdi', ...args], { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('lmdi keys generate', () => {
   it('writes a private JWK readable by its owner only and prints the public JWK', async () => {
