@@ -123,6 +123,9 @@ export class HelseIdClient {
           this.forgetTokenIfRejected(err);
           return err.response;
         }
+        if (isConnectionFailure(err)) {
+          throw new HelseIdError('API_UNREACHABLE', `the API at ${target.origin} is unreachable: ${describeConnectionError(err)}`, { cause: err });
+        }
         throw toHelseIdError(err);
       }
     }
@@ -144,7 +147,7 @@ export class HelseIdClient {
         return this.toCachedToken(result);
       } catch (err) {
         if (oauth.isDPoPNonceError(err) && attempt === 1) continue;
-        throw toHelseIdError(err);
+        throw toHelseIdError(err, this.options.issuer);
       }
     }
   }
@@ -183,7 +186,7 @@ export class HelseIdClient {
     try {
       response = await oauth.discoveryRequest(issuerUrl, this.requestOptions(issuerUrl));
     } catch (err) {
-      throw toHelseIdError(err);
+      throw toHelseIdError(err, this.options.issuer);
     }
 
     try {
@@ -239,7 +242,13 @@ export class HelseIdClient {
   }
 }
 
-function toHelseIdError(err: unknown): HelseIdError {
+// fetch() rejects with a plain TypeError when the connection itself fails;
+// oauth4webapi's own TypeErrors carry a code.
+function isConnectionFailure(err: unknown): err is TypeError {
+  return err instanceof TypeError && (err as { code?: string }).code === undefined;
+}
+
+function toHelseIdError(err: unknown, issuer?: string): HelseIdError {
   if (err instanceof HelseIdError) return err;
 
   const oauthError = oauthErrorOf(err);
@@ -253,10 +262,8 @@ function toHelseIdError(err: unknown): HelseIdError {
     return new HelseIdError('HELSEID_TOKEN_ERROR', detail, { cause: err });
   }
 
-  // fetch() rejects with a plain TypeError when the connection itself fails;
-  // oauth4webapi's own TypeErrors carry a code.
-  if (err instanceof TypeError && (err as { code?: string }).code === undefined) {
-    return new HelseIdError('HELSEID_UNREACHABLE', `HelseID unreachable: ${describeConnectionError(err)}`, { cause: err });
+  if (isConnectionFailure(err)) {
+    return new HelseIdError('HELSEID_UNREACHABLE', `HelseID${issuer ? ` at ${issuer}` : ''} is unreachable: ${describeConnectionError(err)}`, { cause: err });
   }
 
   const message = err instanceof Error ? err.message : String(err);

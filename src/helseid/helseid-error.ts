@@ -4,6 +4,8 @@ import { LmdiError } from '../errors/index.js';
 export type HelseIdErrorCode =
   /** Discovery or the token endpoint could not be reached at all. */
   | 'HELSEID_UNREACHABLE'
+  /** The token came, but the API it was for could not be reached. */
+  | 'API_UNREACHABLE'
   /** The issuer answered, but not with a usable OpenID discovery document for itself. */
   | 'HELSEID_DISCOVERY_FAILED'
   /** HelseID does not accept this client id with this key (error=invalid_client). */

@@ -181,7 +181,16 @@ describe('lmdi send', () => {
     const run = await lmdi('send', envelopePath, ...target());
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/^HTTP 200: accepted/);
+    expect(run.out).toMatch(/\(18 per-resource receipts; --json prints them\)/);
     expect(harness.store.countMessages()).toBe(1);
+  });
+
+  it('prints the whole OperationOutcome with --json', async () => {
+    const run = await lmdi('send', envelopePath, ...target(), '--json');
+    const printed = JSON.parse(run.out) as { httpStatus: number; outcome: { issue: unknown[] } };
+
+    expect(printed.httpStatus).toBe(200);
+    expect(printed.outcome.issue).toHaveLength(19);
   });
 
   it('exits 1 when the register refuses', async () => {
@@ -197,7 +206,8 @@ describe('lmdi send', () => {
     const run = await lmdi('send', envelopePath, '--api', closedApi, '--issuer', harness.authority.issuer, '--client-id', SENDER_CLIENT, '--client-key', keyPath, '--retries', '1', '--retry-delay', '0');
 
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/attempt 1 failed .*trying again in 0 s/);
+    expect(run.err).toMatch(/attempt 1 failed \(API_UNREACHABLE: the API at http:\/\/127\.0\.0\.1:9 is unreachable/);
+    expect(run.err).toMatch(/trying again in 0 s/);
     expect(run.err).toMatch(/error \[DELIVERY_FAILED\]: delivery failed after 2 attempts/);
   });
 

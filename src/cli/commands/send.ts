@@ -17,6 +17,7 @@ interface SendOptions {
   clientKey: string;
   scope: string;
   validateOnly?: boolean;
+  json?: boolean;
   retries: number;
   retryDelay: number;
 }
@@ -32,6 +33,7 @@ export function registerSendCommand(program: Command, context: CommandContext): 
     .requiredOption('--client-id <id>', 'HelseID client id')
     .requiredOption('--client-key <file>', 'HelseID client private key: JWK, PEM or PKCS#12 file (password in $LMDI_KEY_PASSPHRASE)')
     .option('--scope <scope>', 'scope to request', LMR_SCOPE)
+    .option('--json', "print the register's whole OperationOutcome as JSON")
     .option('--validate-only', 'post to validateLegemiddelregisterBundle: checked, not stored')
     .option('--retries <n>', 'resend after a failure in transit (no answer or 5xx), per the protocol', parseCount, 3)
     .option('--retry-delay <seconds>', 'wait between attempts', parseCount, 3600)
@@ -48,11 +50,16 @@ export function registerSendCommand(program: Command, context: CommandContext): 
       const result = await withRetries(() => deliver(envelopeJson, target.api, helseId, endpoint), {
         retries: options.retries,
         delayMs: options.retryDelay * 1000,
-        onRetry: (attempt, reason, delayMs) => output.err(`attempt ${attempt} failed (${reason}); trying again in ${delayMs / 1000} s`),
+        onRetry: (attempt, reason, delayMs) =>
+          output.err(`attempt ${attempt} failed (${reason}); trying again in ${delayMs / 1000} s (--retries 0 to stop at the first failure)`),
       });
 
-      output.out(`HTTP ${result.httpStatus}: ${result.accepted ? 'accepted' : 'refused'}`);
-      output.out(JSON.stringify(result.outcome ?? null, null, 2));
+      if (options.json) {
+        output.out(JSON.stringify({ httpStatus: result.httpStatus, accepted: result.accepted, outcome: result.outcome ?? null }, null, 2));
+      } else {
+        output.out(`HTTP ${result.httpStatus}: ${result.accepted ? 'accepted' : 'refused'}`);
+        for (const line of outcomeSummary(result.outcome)) output.out(`  ${line}`);
+      }
       if (!result.accepted) context.exitCode = 1;
     });
 }
@@ -86,4 +93,28 @@ function parseCount(value: string): number {
 function readClientKey(file: string): JWK {
   const password = process.env.LMDI_KEY_PASSPHRASE;
   return loadPrivateKey(file, password ? { password } : {});
+}
+
+/**
+ * The register's answer for a person: the summary, and every issue that is not a per-resource
+ * "stored" receipt (those can number hundreds of thousands; --json prints them).
+ */
+function outcomeSummary(outcome: unknown): string[] {
+  const issues = (outcome as { issue?: unknown } | undefined)?.issue;
+  if (!Array.isArray(issues)) return [outcome === undefined ? '(the answer was not JSON)' : JSON.stringify(outcome)];
+
+  const lines: string[] = [];
+  let receipts = 0;
+  for (const issue of issues as { severity?: string; diagnostics?: string; details?: { text?: string }; expression?: string[] }[]) {
+    const isReceipt = issue.severity === 'information' && issue.expression !== undefined;
+    if (isReceipt) {
+      receipts++;
+      continue;
+    }
+    const where = issue.expression?.length ? ` at ${issue.expression.join(', ')}` : '';
+    const code = issue.severity === 'information' ? '' : ` [${issue.diagnostics ?? ''}]`;
+    lines.push(`${issue.severity ?? 'issue'}${code}${where}: ${issue.details?.text ?? ''}`);
+  }
+  if (receipts > 0) lines.push(`(${receipts} per-resource receipts; --json prints them)`);
+  return lines;
 }
