@@ -60,8 +60,9 @@ export async function openStream(input: Readable, output: string, options: OpenS
 
     let decrypting: VerifyingDecryption | undefined;
     let contentBytes = 0;
+    let key: Buffer | undefined;
     try {
-      const key = unwrapContentKey(header, options.registerCredentials);
+      key = unwrapContentKey(header, options.registerCredentials);
       const decipher = createDecipheriv('aes-256-gcm', key, decodeNonce(header));
       decipher.setAuthTag(decodeTag(header));
       decrypting = new VerifyingDecryption(decipher, senderCertificate, signature);
@@ -74,6 +75,9 @@ export async function openStream(input: Readable, output: string, options: OpenS
       });
     } catch (error) {
       if (!decrypting?.signatureChecked) await checkSignatureAlone(stage.readable(), senderCertificate, signature);
+      // A wrong nonce or tag makes the plaintext garbage, which the inflater notices before the
+      // tag is due: check the tag on its own, so the failure names the real cause.
+      if (key && !decrypting?.tagChecked) await checkTagAlone(stage.readable(), key, header);
       throw asEnvelopeError(error);
     }
 
@@ -95,6 +99,7 @@ export function openFile(input: string, output: string, options: OpenStreamOptio
  */
 class VerifyingDecryption extends Transform {
   signatureChecked = false;
+  tagChecked = false;
   private readonly base64 = new Base64Decoder('encryptedContent');
   private readonly verifier = createVerify('sha256');
   private started = false;
@@ -127,6 +132,7 @@ class VerifyingDecryption extends Transform {
     }
 
     try {
+      this.tagChecked = true;
       callback(null, this.decipher.final());
     } catch (cause) {
       callback(new EnvelopeError('ENVELOPE_TAG_INVALID', 'authenticationTag does not authenticate encryptedContent', { cause }));
@@ -157,6 +163,22 @@ async function checkSignatureAlone(staged: Readable, certificate: X509Certificat
   }
   verifier.update(base64.end());
   if (!verifier.verify(certificate.publicKey, signature)) throw signatureInvalid();
+}
+
+async function checkTagAlone(staged: Readable, key: Buffer, header: Parameters<typeof decodeNonce>[0]): Promise<void> {
+  const decipher = createDecipheriv('aes-256-gcm', key, decodeNonce(header));
+  decipher.setAuthTag(decodeTag(header));
+  const base64 = new Base64Decoder('encryptedContent');
+  for await (const chunk of staged as AsyncIterable<Buffer>) {
+    const ciphertext = base64.push(chunk);
+    if (ciphertext) decipher.update(ciphertext);
+  }
+  decipher.update(base64.end());
+  try {
+    decipher.final();
+  } catch (cause) {
+    throw new EnvelopeError('ENVELOPE_TAG_INVALID', 'authenticationTag does not authenticate encryptedContent (the nonce, tag or content was altered)', { cause });
+  }
 }
 
 function signatureInvalid(): EnvelopeError {

@@ -64,6 +64,7 @@ export async function rejectionCases(): Promise<RejectionCase[]> {
       body: withChanges({ Signature: signatureByOther.toString('base64'), Nonce: randomBytes(16).toString('base64') }),
       code: 'ENVELOPE_SIGNATURE_INVALID',
     },
+    { name: 'a changed nonce (the plaintext is garbage; the tag is reported)', body: withChanges({ Nonce: randomBytes(12).toString('base64') }), code: 'ENVELOPE_TAG_INVALID' },
     { name: 'a tag that does not authenticate', body: withChanges({ AuthenticationTag: changedTag.toString('base64') }), code: 'ENVELOPE_TAG_INVALID' },
     { name: 'content that is not gzip', body: await sealedPayload(Buffer.from(sampleContent())), code: 'ENVELOPE_NOT_GZIP' },
     { name: 'content that is broken gzip', body: await sealedPayload(Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])), code: 'ENVELOPE_NOT_GZIP' },
