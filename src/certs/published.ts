@@ -18,6 +18,6 @@ export function checkPublishedRegisterCertificate(
 
   throw new CertsError(
     'CERT_NOT_PUBLISHED_REGISTER',
-    `the receiver certificate ${actual} is not the register's published ${published.environment.toUpperCase()} certificate ${published.thumbprint}`,
+    `the receiver certificate ${actual} is not the register's published ${published.environment.toUpperCase()} certificate ${published.thumbprint} (--allow-other-register-cert to seal for it anyway)`,
   );
 }

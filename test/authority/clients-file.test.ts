@@ -43,7 +43,7 @@ describe('lmdi authority clients add', () => {
     const key = await makeClientKey('ES256');
     const run = await lmdi('authority', 'clients', 'add', '--file', clients, '--client-id', 'c', '--org', ORG, '--jwk', file('private.jwk', key.privateJwk));
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.err).toMatch(/^error \[AUTHORITY_JWK_INVALID\].*private key material/);
     expect(JSON.parse(readFileSync(clients, 'utf8'))).toEqual({ clients: [] });
   });

@@ -79,6 +79,19 @@ describe('lmdi certs dev, seal and open', () => {
     expect(run.err).toMatch(/OPTION_INVALID/);
   });
 
+  it('dev refuses to replace keys already in the folder unless --force', async () => {
+    const before = readFileSync(join(certs, 'sender.key.pem'), 'utf8');
+
+    const refused = await lmdi('certs', 'dev', '--out', certs, '--org', '964100004');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/already holds .*sender\.key\.pem.*--force/);
+    expect(readFileSync(join(certs, 'sender.key.pem'), 'utf8')).toBe(before);
+
+    const other = join(dir, 'certs-forced');
+    expect((await lmdi('certs', 'dev', '--out', other, '--org', '964100004')).code).toBe(0);
+    expect((await lmdi('certs', 'dev', '--out', other, '--org', '964100004', '--force')).code).toBe(0);
+  });
+
   it('inspect prints the organisation number and thumbprint', async () => {
     const run = await lmdi('certs', 'inspect', join(certs, 'sender.crt.pem'));
     expect(run.code).toBe(0);

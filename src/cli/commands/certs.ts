@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Command } from 'commander';
@@ -17,6 +18,8 @@ import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
 import { readInputBytes } from './validate.js';
 
+const DEV_FILES = ['dev-ca.crt.pem', 'sender.crt.pem', 'sender.key.pem', 'sender.p12', 'register.crt.pem', 'register.key.pem', 'register.p12'];
+
 export function registerCertsCommands(program: Command, context: CommandContext): void {
   const certs = program.command('certs').description('enterprise certificates: inspect, or make throwaway ones for testing');
 
@@ -25,8 +28,14 @@ export function registerCertsCommands(program: Command, context: CommandContext)
     .description('write a throwaway CA, and SEID-2 sender and register certificates as PEM and PKCS#12 (never for production)')
     .requiredOption('--out <folder>', 'folder to write into')
     .requiredOption('--org <orgnr>', "the sender's organisation number (9 digits, valid check digit)")
-    .action((options: { out: string; org: string }) => {
+    .option('--force', 'replace certificates and keys already in the folder')
+    .action((options: { out: string; org: string; force?: boolean }) => {
       if (!isValidOrgNumber(options.org)) throw new CliError('OPTION_INVALID', `--org ${options.org} is not a valid Norwegian organisation number`);
+      // Replacing keys makes every envelope sealed for the old ones unreadable: only on request.
+      const existing = DEV_FILES.filter((name) => existsSync(join(options.out, name)));
+      if (existing.length > 0 && !options.force) {
+        throw new CliError('OPTION_INVALID', `${options.out} already holds ${existing.join(', ')}; give --force to replace them`);
+      }
 
       const password = process.env.LMDI_P12_PASSWORD ?? 'changeit';
       const made = createDevCertificates({ senderOrgNumber: options.org, p12Password: password });
