@@ -208,12 +208,30 @@ function validatePrimitive(defs: R4Definitions, element: ElementDef, value: unkn
       out.error('value', `r4.${element.path}`, at.site(), `${element.elementName} is not a valid FHIR ${type}${FORMAT_HINT[type] ?? ''}.`);
       return;
     }
+    if (DATE_TYPES.has(type) && !isCalendarDate(value)) {
+      out.error('value', `r4.${element.path}`, at.site(), `${element.elementName} names a day that does not exist (${value.slice(0, 10)}); correct the date.`);
+      return;
+    }
     if (element.requiredCodes !== undefined && !element.requiredCodes.has(value)) {
       const codes = [...element.requiredCodes];
       const list = codes.length <= 12 ? `: one of ${codes.join(', ')}` : '';
       out.error('code-invalid', `r4.${element.path}`, at.site(), `${element.elementName} must be a code from its required value set${list}.`);
     }
   }
+}
+
+const DATE_TYPES = new Set(['date', 'dateTime', 'instant']);
+
+/**
+ * The R4 regexes allow days 01-31 in every month; a day must also exist in its month and year
+ * (2026-02-30 and 2025-02-29 do not).
+ */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!match) return true;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 const FORMAT_HINT: Readonly<Record<string, string>> = {
