@@ -139,3 +139,30 @@ describe('what an invariant verdict depends on', () => {
     expect(inputKeyFor('%resource.id.exists()')({ id: 'a' })).toBeUndefined();
   });
 });
+
+describe('lmdi-medication: Medication.code is bound extensibly to legemiddel-koder', () => {
+  const M = E.paracetamol;
+
+  it('a code only from a system outside the value set is a warning', () => {
+    const b = bundle();
+    resource(b, M)['code'] = { coding: [{ system: 'urn:example:sykehus-katalog', code: 'PCM500' }] };
+    expectFindings(b, [['lmdi-medication.code/extensible', loc(M, 'code.coding'), 'code-invalid', 'warning']]);
+    expectFindings(b, [['lmdi-medication.code/extensible', loc(M, 'code.coding'), 'code-invalid', 'warning']], '1.1');
+  });
+
+  it('the local catalogue is in the value set in 1.1, not in 1.0.7', () => {
+    const b = bundle();
+    resource(b, M)['code'] = { coding: [{ system: 'http://fh.no/fhir/NamingSystem/lokaltVirkemiddel', code: 'L1', display: 'Lokalt preparat' }] };
+    expectFindings(b, [['lmdi-medication.code/extensible', loc(M, 'code.coding'), 'code-invalid', 'warning']], '1.0.7');
+
+    const b11 = bundle();
+    resource(b11, M)['code'] = { coding: [{ system: 'http://fhi.no/fhir/NamingSystem/lokaltLegemiddel', code: 'L1', display: 'Lokalt preparat' }] };
+    expectFindings(b11, [], '1.1');
+  });
+
+  it('one coding from the value set beside a local one is fine', () => {
+    const b = bundle();
+    resource(b, M)['code'].coding.push({ system: 'urn:example:sykehus-katalog', code: 'PCM500' });
+    expectFindings(b, []);
+  });
+});
