@@ -190,12 +190,18 @@ function walk(node: unknown, path: string[], visit: (value: Json, path: string[]
 
 /**
  * Merges the layers: a base-R4 finding at a location where the profile rules already reported an
- * error is dropped (the profile message is the more useful one), and every finding inside an entry gets
+ * error is dropped (the profile message is the more useful one), as is a base-R4 invariant on a
+ * node whose missing child the profile already reported; every finding inside an entry gets
  * that entry's fullUrl and resource type.
  */
 function finish(out: Collector, entries: unknown[], r4: ValidationIssue[] | undefined): ValidationResult {
-  const profileLocations = new Set(out.issues.filter((i) => i.severity === 'error').map((i) => i.location));
-  const issues = [...out.issues, ...(r4 ?? []).filter((i) => !profileLocations.has(i.location))];
+  const profileErrors = out.issues.filter((i) => i.severity === 'error');
+  const profileLocations = new Set(profileErrors.map((i) => i.location));
+  // A node that misses an element the profile requires also fails the base invariant that asks
+  // for it (mad-1 without dose, con-1 without summary, org-1 without name): one message is enough.
+  const missingParents = new Set(profileErrors.filter((i) => i.code === 'required').map((i) => i.location.slice(0, i.location.lastIndexOf('.'))));
+  const keep = (i: ValidationIssue): boolean => !profileLocations.has(i.location) && !(i.code === 'invariant' && missingParents.has(i.location));
+  const issues = [...out.issues, ...(r4 ?? []).filter(keep)];
 
   for (const issue of issues) {
     if (issue.fullUrl !== undefined || issue.resourceType !== undefined) continue;

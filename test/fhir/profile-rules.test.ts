@@ -356,11 +356,12 @@ describe('lmdi-condition', () => {
     expectFindings(b, [['lmdi-condition.stage.assessment', loc(C, 'stage[0].assessment'), 'structure']]);
   });
 
-  it('stage.summary is required in 1.1 only', () => {
+  it('stage.summary is required in 1.1; in 1.0.7 the stage fails base R4 con-1', () => {
     const b = bundle();
     const C = withCondition(b);
     resource(b, C)['stage'] = [{ type: { text: 'klinisk' } }];
-    expectFindings(b, [], '1.0.7');
+    // 1.0.7 does not require summary, but base R4 con-1 wants summary or assessment (forbidden by LMDI).
+    expectFindings(b, [['r4.Condition.stage:con-1', loc(C, 'stage[0]'), 'invariant']], '1.0.7');
     expectFindings(b, [['lmdi-condition.stage.summary', loc(C, 'stage[0].summary'), 'required']], '1.1');
   });
 });

@@ -86,7 +86,11 @@ describe('base R4 structure', () => {
   it('unknown resource types (contained)', () => {
     const b = bundle();
     resource(b, E.pasientA)['contained'] = [{ resourceType: 'Pasient', id: 'x' }];
-    expectFindings(b, [['r4.resourceType', loc(E.pasientA, 'contained[0].resourceType'), 'structure']]);
+    // Nothing references #x either, which base R4 dom-3 reports on the resource.
+    expectFindings(b, [
+      ['r4.resourceType', loc(E.pasientA, 'contained[0].resourceType'), 'structure'],
+      ['r4.Patient:dom-3', 'Bundle.entry[3].resource', 'invariant'],
+    ]);
   });
 
   it('Medplum-only Meta elements are not R4', () => {

@@ -56,6 +56,14 @@ export function applyRules(rules: ElementRules, node: Json, site: Site, prefix: 
     }
   }
 
+  for (const binding of rules.extensibleBindings ?? []) {
+    for (const { value, site: valueSite } of select(node, binding.path, site)) {
+      const codings = isObject(value) && Array.isArray(value['coding']) ? value['coding'] : [];
+      if (codings.length === 0 || codings.some((c: unknown) => isObject(c) && binding.systems.includes(String(c['system'])))) continue;
+      out.warning('code-invalid', `${prefix}.${binding.path}/extensible`, at(valueSite, 'coding'), `${describe(valueSite)} has no coding from ${binding.valueSet} (${binding.systems.join(', ')}); use one of these when it applies (extensible binding).`);
+    }
+  }
+
   for (const group of rules.slices ?? []) checkSlices(group, node, site, prefix, ctx, out);
 
   if (rules.valueType !== undefined) checkValueType(rules.valueType, node, site, prefix, out);

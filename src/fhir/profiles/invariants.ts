@@ -13,6 +13,8 @@ import type { InvariantSpec } from './rules.js';
 
 type Compiled = (node: unknown) => unknown[];
 
+const ignoreTrace = (): void => {};
+
 const compiledByText = new Map<string, Compiled>();
 const compiledBySpec = new WeakMap<InvariantSpec, Compiled>();
 
@@ -24,8 +26,11 @@ export function compileInvariant(spec: InvariantSpec): Compiled {
   const cacheKey = `${spec.type}\u0000${spec.expression}`;
   fn = compiledByText.get(cacheKey);
   if (fn === undefined) {
-    const evaluate = fhirpath.compile({ base: spec.type, expression: spec.expression }, r4Model);
-    fn = (node: unknown) => evaluate(node as Json) as unknown[];
+    // trace() in an invariant (dom-3 has one) would otherwise print to the console.
+    const evaluate = fhirpath.compile({ base: spec.type, expression: spec.expression }, r4Model, { traceFn: ignoreTrace });
+    // %resource and %rootResource are the node itself: right for invariants on a resource (dom-3);
+    // none of the invariants evaluated on elements or data types refers to them.
+    fn = (node: unknown) => evaluate(node as Json, { resource: node, rootResource: node }) as unknown[];
     compiledByText.set(cacheKey, fn);
   }
   compiledBySpec.set(spec, fn);

@@ -26,6 +26,17 @@ export interface CodeBinding {
   codes: readonly string[];
 }
 
+/**
+ * An extensible binding of a CodeableConcept to a value set made of whole code systems: a code from
+ * the value set should be used when one applies, so a concept with codings but none from these
+ * systems gets a warning (not an error: another code is allowed when none applies).
+ */
+export interface ExtensibleSystemBinding {
+  path: string;
+  valueSet: string;
+  systems: readonly string[];
+}
+
 /** A reference element and the LMDI profiles its target may have. */
 export interface ReferenceRule {
   path: string;
@@ -76,6 +87,7 @@ export interface ElementRules {
   maxOne?: readonly string[];
   fixed?: readonly FixedValue[];
   bindings?: readonly CodeBinding[];
+  extensibleBindings?: readonly ExtensibleSystemBinding[];
   slices?: readonly SliceGroup[];
   /** For an extension item: the only value[x] property allowed ('valueCodeableConcept'), or null for none. */
   valueType?: string | null;

