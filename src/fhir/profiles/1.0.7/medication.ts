@@ -46,24 +46,29 @@ export const medication: ProfileSpec = {
   ],
   slices: [
     CLASSIFICATION_EXTENSIONS,
-    {
-      path: 'code.coding',
-      discriminator: 'system',
-      rules: 'open',
-      slices: [
-        codeSlice('FestLegemiddeldose', FEST_DOSE),
-        codeSlice('FestLmrLopenr', FEST_LMR_LOPENR),
-        codeSlice('FestLegemiddelMerkevare', FEST_MERKEVARE),
-        codeSlice('FestLegemiddelpakning', FEST_PAKNING),
-        codeSlice('Varenummer', FEST_VARENUMMER),
-        codeSlice('FestVirkestoff', FEST_VIRKESTOFF),
-        codeSlice('LokaltLegemiddel', LOCAL_MEDICATION_1_0_7, true),
-        codeSlice('SCT', SNOMED),
-      ],
-    },
+    medicationCodeSlices('FestVirkestoff', LOCAL_MEDICATION_1_0_7),
     formSlices({ form: '7448' }),
   ],
   // LegemiddelKoder in 1.0.7: SNOMED CT and four FEST systems (not LMR, varenummer or the local catalogue).
   extensibleBindings: [{ path: 'code', valueSet: MEDICATION_CODES_VALUE_SET, systems: [SNOMED, FEST_MERKEVARE, FEST_VIRKESTOFF, FEST_PAKNING, FEST_DOSE] }],
   references: [{ path: 'ingredient.itemReference', targets: ['lmdi-substance', 'lmdi-medication'] }],
 };
+
+/** The open slicing of Medication.code.coding; 1.1 renamed the Virkestoff slice and moved the local catalogue. */
+export function medicationCodeSlices(virkestoffSliceName: string, localCatalogueSystem: string): SliceGroup {
+  return {
+    path: 'code.coding',
+    discriminator: 'system',
+    rules: 'open',
+    slices: [
+      codeSlice('FestLegemiddeldose', FEST_DOSE),
+      codeSlice('FestLmrLopenr', FEST_LMR_LOPENR),
+      codeSlice('FestLegemiddelMerkevare', FEST_MERKEVARE),
+      codeSlice('FestLegemiddelpakning', FEST_PAKNING),
+      codeSlice('Varenummer', FEST_VARENUMMER),
+      codeSlice(virkestoffSliceName, FEST_VIRKESTOFF),
+      codeSlice('LokaltLegemiddel', localCatalogueSystem, true),
+      codeSlice('SCT', SNOMED),
+    ],
+  };
+}

@@ -3,7 +3,7 @@
  * slices are renamed (FestLegemiddelVirkestoff, OID7448), and a medication needs a code or ingredients
  * (invariant lmdi-medication-code-or-ingredient).
  */
-import { CLASSIFICATION_EXTENSIONS, codeSlice, formSlices, MEDICATION_CODES_VALUE_SET, medication as base } from '../1.0.7/medication.js';
+import { CLASSIFICATION_EXTENSIONS, formSlices, MEDICATION_CODES_VALUE_SET, medication as base, medicationCodeSlices } from '../1.0.7/medication.js';
 import { FEST_DOSE, FEST_LMR_LOPENR, FEST_MERKEVARE, FEST_PAKNING, FEST_VARENUMMER, FEST_VIRKESTOFF, LOCAL_MEDICATION_1_1, SNOMED } from '../shared/systems.js';
 import { deriveProfile, type ProfileSpec } from '../rules.js';
 
@@ -18,21 +18,7 @@ export const medication: ProfileSpec = deriveProfile(base, {
   ],
   slices: [
     CLASSIFICATION_EXTENSIONS,
-    {
-      path: 'code.coding',
-      discriminator: 'system',
-      rules: 'open',
-      slices: [
-        codeSlice('FestLegemiddeldose', FEST_DOSE),
-        codeSlice('FestLmrLopenr', FEST_LMR_LOPENR),
-        codeSlice('FestLegemiddelMerkevare', FEST_MERKEVARE),
-        codeSlice('FestLegemiddelpakning', FEST_PAKNING),
-        codeSlice('Varenummer', FEST_VARENUMMER),
-        codeSlice('FestLegemiddelVirkestoff', FEST_VIRKESTOFF),
-        codeSlice('LokaltLegemiddel', LOCAL_MEDICATION_1_1, true),
-        codeSlice('SCT', SNOMED),
-      ],
-    },
+    medicationCodeSlices('FestLegemiddelVirkestoff', LOCAL_MEDICATION_1_1),
     formSlices({ form: 'OID7448' }),
   ],
   invariants: [
