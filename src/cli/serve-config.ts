@@ -16,11 +16,12 @@ export interface ServeSettings {
   port: number;
   externalBaseUrl?: string;
   ig: IgVersion;
+  maxBundleBytes?: number;
   registerCredentials: Credential[];
   senders: RegisteredSender[];
 }
 
-const KNOWN_KEYS = new Set(['database', 'issuer', 'host', 'port', 'externalBaseUrl', 'ig', 'registerCredentials', 'senders']);
+const KNOWN_KEYS = new Set(['database', 'issuer', 'host', 'port', 'externalBaseUrl', 'ig', 'maxBundleBytes', 'registerCredentials', 'senders']);
 
 /** Reads `lmdi serve --config FILE`; paths in the file are relative to the file. */
 export function loadServeSettings(file: string): ServeSettings {
@@ -42,6 +43,9 @@ export function loadServeSettings(file: string): ServeSettings {
   if (config.externalBaseUrl !== undefined && !isHttpUrl(config.externalBaseUrl)) fail('externalBaseUrl must be an http(s) URL');
   if (config.port !== undefined && !isPort(config.port)) fail('port must be a whole number from 0 to 65535');
   if (config.host !== undefined && typeof config.host !== 'string') fail('host must be a string');
+  if (config.maxBundleBytes !== undefined && !(Number.isInteger(config.maxBundleBytes) && (config.maxBundleBytes as number) > 0)) {
+    fail('maxBundleBytes must be a positive whole number of bytes');
+  }
   if (config.ig !== undefined && !(IG_VERSIONS as readonly unknown[]).includes(config.ig)) fail(`ig must be ${IG_VERSIONS.join(' or ')}`);
 
   const pairs = config.registerCredentials;
@@ -70,6 +74,7 @@ export function loadServeSettings(file: string): ServeSettings {
     port: (config.port as number | undefined) ?? 0,
     ...(config.externalBaseUrl === undefined ? {} : { externalBaseUrl: config.externalBaseUrl as string }),
     ig: (config.ig as IgVersion | undefined) ?? DEFAULT_IG,
+    ...(config.maxBundleBytes === undefined ? {} : { maxBundleBytes: config.maxBundleBytes as number }),
     registerCredentials,
     senders,
   };

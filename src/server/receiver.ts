@@ -21,6 +21,11 @@ export interface ReceiverOptions {
   externalBaseUrl?: string;
   requiredScope?: string;
   bodyLimitBytes?: number;
+  /**
+   * The largest decrypted bundle accepted (default 256 MiB). Validation holds the whole bundle,
+   * about five times its size in memory, so this bounds the receiver's memory per delivery.
+   */
+  maxBundleBytes?: number;
   /** The LMDI implementation guide the bundles are checked against; default 1.0.7. */
   ig?: IgVersion;
   /** pino logging; off by default for library use. */
@@ -34,6 +39,7 @@ export interface RunningReceiver {
 }
 
 const API = '/fhirmottak/v1';
+const DEFAULT_MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -85,6 +91,7 @@ async function receive(options: ReceiverOptions, request: FastifyRequest, store:
   const caller = request.caller as VerifiedCaller;
 
   const opened = open(request.body, {
+    maxInflatedBytes: options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES,
     registerCredentials: options.registerCredentials,
     findSenderCertificate: (thumbprint) => senderCertificate(options.store.findSenderByThumbprint(thumbprint), caller),
   });

@@ -120,6 +120,7 @@ describe('lmdi serve and lmdi authority refuse bad configuration', () => {
     ['an issuer that is not a URL', (c: Record<string, any>) => { c.issuer = 'not a url'; }, /issuer must be an http\(s\) URL/],
     ['a port that is not a number', (c: Record<string, any>) => { c.port = 'eighty'; }, /port must be a whole number/],
     ['an unknown implementation guide version', (c: Record<string, any>) => { c.ig = '2.0'; }, /ig must be 1\.0\.7 or 1\.1/],
+    ['a bundle limit that is not a size', (c: Record<string, any>) => { c.maxBundleBytes = -1; }, /maxBundleBytes must be a positive whole number/],
     ['null instead of an object', () => null, /must hold a JSON object/],
     ['a database in a folder that does not exist', (c: Record<string, any>) => { c.database = 'no/such/folder/r.sqlite'; }, /cannot open the database .*r\.sqlite/],
   ])('refuses to start with %s', async (name, change, message) => {

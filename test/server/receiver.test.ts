@@ -186,6 +186,26 @@ describe('receiver: refused envelopes store nothing', () => {
   });
 });
 
+describe('receiver: bounded bundles', () => {
+  it('refuses a bundle larger than maxBundleBytes before validating it', async () => {
+    const { startReceiver } = await import('../../src/server/index.js');
+    const small = await startReceiver({ store: harness.store, registerCredentials: [harness.register], issuer: harness.authority.issuer, maxBundleBytes: 1000 });
+    try {
+      const response = await harness.senderClient.fetchWithDpop(small.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(harness.sealBundle(sampleBundle())),
+      });
+      const body = (await response.json()) as Answer['body'];
+
+      expect(response.status).toBe(400);
+      expect(body.issue.map((issue) => issue.diagnostics)).toContain('ENVELOPE_TOO_LARGE');
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('receiver: the validation endpoints', () => {
   it('validateLegemiddelregisterBundle checks the envelope and content but stores nothing', async () => {
     const envelope = harness.sealBundle(sampleBundle());

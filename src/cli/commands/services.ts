@@ -31,6 +31,7 @@ export function registerServiceCommands(program: Command, context: CommandContex
         host: settings.host,
         port: options.port ?? settings.port,
         ig: settings.ig,
+        ...(settings.maxBundleBytes === undefined ? {} : { maxBundleBytes: settings.maxBundleBytes }),
         ...(settings.externalBaseUrl ? { externalBaseUrl: settings.externalBaseUrl } : {}),
         logLevel: 'info',
       }).catch((error: unknown) => {
