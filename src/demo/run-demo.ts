@@ -56,7 +56,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   log(`${workspace.created ? 'created' : 'reusing'} work folder ${workspace.dir}`);
   log(`sender: organisation ${workspace.senderOrgNumber}, HelseID client ${workspace.clientId}`);
   log(`input: ${input.source} (${input.entryCount} entries)`);
-  log(`validated against LMDI ${ig}: no errors, ${validation.issues.length} warnings`);
+  const warnings = validation.issues.length;
+  log(`validated against LMDI ${ig}: no errors, ${warnings} warning${warnings === 1 ? '' : 's'}`);
 
   // Whatever fails from here on, everything started so far is stopped, so the process can exit.
   const running: (() => Promise<void> | void)[] = [];
