@@ -15,15 +15,15 @@ import { applyRules, type EngineContext } from './profiles/engine.js';
 import { DEFAULT_IG, rulesFor, type IgVersion } from './profiles/index.js';
 import { holds } from './profiles/invariants.js';
 import { LMDI_PROFILE_BASE, type IgRules } from './profiles/rules.js';
-import { bundle as bundleProfile } from './profiles/shared/bundle.js';
-import { checkOrganisationHierarchy } from './profiles/shared/organization-hierarchy.js';
+import { bundle as bundleProfile } from './profiles/common/bundle.js';
+import { checkOrganisationHierarchy } from './profiles/common/organization-hierarchy.js';
 import { BundleIndex, declaredProfiles, type EntryRef } from './references.js';
 import { validateR4Structure } from './r4/structure.js';
 import { Collector, isNonEmptyString, isObject, type Json, type Site, type ValidationIssue, type ValidationResult } from './validation/issues.js';
 
 export type { IssueCode, Severity, ValidationIssue, ValidationResult } from './validation/issues.js';
 export { LMDI_PROFILE_BASE } from './profiles/rules.js';
-export { OID_DNR, OID_ENH, OID_FNR, OID_HPR, OID_RSH } from './profiles/shared/systems.js';
+export { OID_DNR, OID_ENH, OID_FNR, OID_HPR, OID_RSH } from './profiles/common/systems.js';
 
 export interface ValidateOptions {
   /** The LMDI IG version to validate against; 1.0.7 when not given. */

@@ -1,5 +1,5 @@
 /** lmdi-condition (Diagnose), IG 1.0.7: a coded diagnosis (SNOMED CT, ICD-10, ICD-11, ICPC-2) for a patient. */
-import { ICD10_NO, ICD11_MMS, ICPC2, SNOMED } from '../shared/systems.js';
+import { ICD10_NO, ICD11_MMS, ICPC2, SNOMED } from '../common/systems.js';
 import type { ProfileSpec, Slice } from '../rules.js';
 
 function codeSlice(name: string, system: string): Slice {

@@ -1,5 +1,5 @@
 /** lmdi-encounter (Episode), IG 1.0.7: only status, class, the place (serviceProvider) and an NPR episode id. */
-import { EXT_NPR_EPISODE } from '../shared/systems.js';
+import { EXT_NPR_EPISODE } from '../common/systems.js';
 import type { ElementRules, InvariantSpec, ProfileSpec } from '../rules.js';
 
 const AT_LEAST_ONE_ID: InvariantSpec = {

@@ -1,5 +1,5 @@
 /** The rules of LMDI IG 1.0.7: eight profiles in a transaction bundle. */
-import { allowedResources } from '../shared/bundle.js';
+import { allowedResources } from '../common/bundle.js';
 import type { IgRules, ProfileSpec } from '../rules.js';
 import { condition } from './condition.js';
 import { encounter } from './encounter.js';

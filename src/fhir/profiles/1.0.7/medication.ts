@@ -10,7 +10,7 @@ import {
   LOCAL_MEDICATION_1_0_7,
   OID_FORM,
   SNOMED,
-} from '../shared/systems.js';
+} from '../common/systems.js';
 import type { ProfileSpec, Slice, SliceGroup } from '../rules.js';
 
 /** The value set Medication.code is bound to (extensible) in both versions. */

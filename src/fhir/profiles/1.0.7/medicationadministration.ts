@@ -1,5 +1,5 @@
 /** lmdi-medicationadministration (Legemiddeladministrering), IG 1.0.7: the core resource of a delivery. */
-import { OID_ROUTE, SNOMED } from '../shared/systems.js';
+import { OID_ROUTE, SNOMED } from '../common/systems.js';
 import type { InvariantSpec, ProfileSpec, SliceGroup } from '../rules.js';
 
 /** The IG's invariant time-required, as 1.0.7 writes it; 1.1 adds toString(). */

@@ -1,5 +1,5 @@
 /** lmdi-medicationrequest (Legemiddelrekvirering), IG 1.0.7: the order, by whom, for whom. */
-import { EXT_CLINICAL_TRIAL, EXT_PERCENT_DOSE_CHANGE, EXT_TREATMENT_REGIMEN, UCUM } from '../shared/systems.js';
+import { EXT_CLINICAL_TRIAL, EXT_PERCENT_DOSE_CHANGE, EXT_TREATMENT_REGIMEN, UCUM } from '../common/systems.js';
 import type { ProfileSpec, SliceGroup } from '../rules.js';
 
 /** The three LMDI extensions of a request (open slicing: other extensions are allowed). */

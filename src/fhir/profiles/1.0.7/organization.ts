@@ -1,7 +1,7 @@
 /** lmdi-organization (Organisasjon), IG 1.0.7: name, ENH or RSH, a municipality-only physical address. */
-import { ADDRESS_FORBIDDEN, ADDRESS_SLICES, ADDRESS_TYPE_RULES } from '../shared/address.js';
-import { orgNumberCheck, reshIdCheck } from '../shared/identifiers.js';
-import { OID_ENH, OID_RSH } from '../shared/systems.js';
+import { ADDRESS_FORBIDDEN, ADDRESS_SLICES, ADDRESS_TYPE_RULES } from '../common/address.js';
+import { orgNumberCheck, reshIdCheck } from '../common/identifiers.js';
+import { OID_ENH, OID_RSH } from '../common/systems.js';
 import type { InvariantSpec, ProfileSpec } from '../rules.js';
 
 export const ORG_IDENTIFIER_INVARIANT: InvariantSpec = {

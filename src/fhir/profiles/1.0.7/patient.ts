@@ -1,7 +1,7 @@
 /** lmdi-patient (Pasient), IG 1.0.7: no name or contact details; FNR or DNR; a municipality-only address. */
-import { ADDRESS_FORBIDDEN, ADDRESS_SLICES, ADDRESS_TYPE_RULES } from '../shared/address.js';
-import { birthDateMatchesPersonNumber, personNumberCheck } from '../shared/identifiers.js';
-import { EXT_CITIZENSHIP, OID_DNR, OID_FHN, OID_FNR } from '../shared/systems.js';
+import { ADDRESS_FORBIDDEN, ADDRESS_SLICES, ADDRESS_TYPE_RULES } from '../common/address.js';
+import { birthDateMatchesPersonNumber, personNumberCheck } from '../common/identifiers.js';
+import { EXT_CITIZENSHIP, OID_DNR, OID_FHN, OID_FNR } from '../common/systems.js';
 import { at, isObject } from '../../validation/issues.js';
 import type { CustomCheck, ProfileSpec } from '../rules.js';
 

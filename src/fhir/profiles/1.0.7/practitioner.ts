@@ -1,6 +1,6 @@
 /** lmdi-practitioner (Helsepersonell), IG 1.0.7: only an HPR number, nothing personal. */
-import { hprNumberCheck } from '../shared/identifiers.js';
-import { OID_DNR, OID_FNR, OID_HPR } from '../shared/systems.js';
+import { hprNumberCheck } from '../common/identifiers.js';
+import { OID_DNR, OID_FNR, OID_HPR } from '../common/systems.js';
 import type { ProfileSpec } from '../rules.js';
 
 export const practitioner: ProfileSpec = {

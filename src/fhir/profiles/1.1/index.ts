@@ -4,7 +4,7 @@
  */
 import { patient } from '../1.0.7/patient.js';
 import { practitioner } from '../1.0.7/practitioner.js';
-import { allowedResources } from '../shared/bundle.js';
+import { allowedResources } from '../common/bundle.js';
 import type { IgRules, ProfileSpec } from '../rules.js';
 import { condition } from './condition.js';
 import { encounter } from './encounter.js';

@@ -4,7 +4,7 @@
  * (invariant lmdi-medication-code-or-ingredient).
  */
 import { CLASSIFICATION_EXTENSIONS, formSlices, MEDICATION_CODES_VALUE_SET, medication as base, medicationCodeSlices } from '../1.0.7/medication.js';
-import { FEST_DOSE, FEST_LMR_LOPENR, FEST_MERKEVARE, FEST_PAKNING, FEST_VARENUMMER, FEST_VIRKESTOFF, LOCAL_MEDICATION_1_1, SNOMED } from '../shared/systems.js';
+import { FEST_DOSE, FEST_LMR_LOPENR, FEST_MERKEVARE, FEST_PAKNING, FEST_VARENUMMER, FEST_VIRKESTOFF, LOCAL_MEDICATION_1_1, SNOMED } from '../common/systems.js';
 import { deriveProfile, type ProfileSpec } from '../rules.js';
 
 export const medication: ProfileSpec = deriveProfile(base, {

@@ -1,6 +1,6 @@
 /** lmdi-organization, IG 1.1: as 1.0.7, and Organization.type may not use organisatorisk nivå (Volven 8628). */
 import { organization as base } from '../1.0.7/organization.js';
-import { OID_ORG_LEVEL } from '../shared/systems.js';
+import { OID_ORG_LEVEL } from '../common/systems.js';
 import { deriveProfile, type CustomCheck, type ProfileSpec } from '../rules.js';
 import { at, isObject } from '../../validation/issues.js';
 

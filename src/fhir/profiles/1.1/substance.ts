@@ -1,5 +1,5 @@
 /** lmdi-substance (Virkestoff), added to the bundle in IG 1.1: an active ingredient, coded from FEST. */
-import { FEST_SUBSTANCE } from '../shared/systems.js';
+import { FEST_SUBSTANCE } from '../common/systems.js';
 import type { ProfileSpec } from '../rules.js';
 
 export const substance: ProfileSpec = {
