@@ -4,6 +4,7 @@ import { X509Certificate, createPrivateKey, randomUUID, webcrypto } from 'node:c
 import { gzipSync } from 'node:zlib';
 
 import { createDevCertificates, type Credential } from '../../src/certs/index.js';
+import { seal, type SealOptions, type SignertKryptertBundle } from '../../src/envelope/index.js';
 
 const { subtle } = webcrypto;
 
@@ -117,4 +118,17 @@ export function sampleContent(): string {
 /** Camel-case copy of PascalCase values (first letter lowered), in the order given. */
 export function camelCase(values: EnvelopeValues): EnvelopeValues {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k[0]!.toLowerCase() + k.slice(1), v]));
+}
+
+/** The sample sealed by the product's own seal() (the independent builder above is for proofs). */
+export function sealSample(p: Parties, extra: Partial<SealOptions> = {}): SignertKryptertBundle {
+  return seal({
+    content: Buffer.from(sampleContent()),
+    senderCertificate: p.sender.certificate,
+    senderKey: p.sender.privateKey,
+    registerCertificate: p.register.certificate,
+    rapporteringFra: '2025-01-01T00:00:00+01:00',
+    rapporteringTil: '2025-01-31T23:59:59+01:00',
+    ...extra,
+  });
 }

@@ -9,8 +9,8 @@ import { gunzipSync } from 'node:zlib';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { open, seal, serializeEnvelope, type SignertKryptertBundle } from '../../src/envelope/index.js';
-import { dotnetJson, independentSealText, parties, sampleContent } from './helpers.js';
+import { open, serializeEnvelope, type SignertKryptertBundle } from '../../src/envelope/index.js';
+import { dotnetJson, independentSealText, parties, sampleContent, sealSample } from './helpers.js';
 
 const { subtle } = webcrypto;
 const p = parties();
@@ -18,18 +18,7 @@ const work = mkdtempSync(join(tmpdir(), 'lmdi-interop-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function sealed(): SignertKryptertBundle {
-  return JSON.parse(
-    serializeEnvelope(
-      seal({
-        content: Buffer.from(sampleContent()),
-        senderCertificate: p.sender.certificate,
-        senderKey: p.sender.privateKey,
-        registerCertificate: p.register.certificate,
-        rapporteringFra: '2025-01-01T00:00:00+01:00',
-        rapporteringTil: '2025-01-31T23:59:59+01:00',
-      }),
-    ),
-  ) as SignertKryptertBundle;
+  return JSON.parse(serializeEnvelope(sealSample(p))) as SignertKryptertBundle;
 }
 
 const bytes = (b64: string) => Buffer.from(b64, 'base64');
