@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
 import { isLmdiError } from '../errors/index.js';
-import { writeAtomically } from './atomic-output.js';
+import { writeAtomically } from '../io/index.js';
 import { Base64Decoder } from './base64-stream.js';
 import { ContentStage } from './content-stage.js';
 import { EnvelopeError } from './envelope-error.js';

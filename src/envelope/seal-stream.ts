@@ -4,7 +4,7 @@ import { Transform, type Readable, type TransformCallback, type Writable } from 
 import { pipeline } from 'node:stream/promises';
 import { createGzip, constants as zlibConstants } from 'node:zlib';
 
-import { writeAtomically } from './atomic-output.js';
+import { writeAtomically } from '../io/index.js';
 import { Base64Encoder } from './base64-stream.js';
 import type { EnvelopeHeader } from './fields.js';
 import { beginSeal, serializeAroundContent, type SealParameters } from './seal.js';

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+
+import { temporaryPathBeside } from './atomic-output.js';
 
 export interface WriteOptions {
   /** File mode; private keys use 0o600. */
@@ -13,7 +14,7 @@ export interface WriteOptions {
  */
 export function writeFileAtomic(path: string, data: string | Buffer, options: WriteOptions = {}): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = temporaryPathBeside(path, 'tmp');
 
   try {
     writeFileSync(temporary, data, { mode: options.mode ?? 0o644, flag: 'wx' });
