@@ -15,8 +15,8 @@ import {
 import { isValidOrgNumber } from '../../fhir/index.js';
 import { writeFileAtomic, writeSecretFile } from '../../io/index.js';
 import { CliError } from '../cli-error.js';
+import { readInputBytes } from '../input.js';
 import type { CommandContext } from '../context.js';
-import { readInputBytes } from './validate.js';
 
 const DEV_FILES = ['dev-ca.crt.pem', 'sender.crt.pem', 'sender.key.pem', 'sender.p12', 'register.crt.pem', 'register.key.pem', 'register.p12'];
 

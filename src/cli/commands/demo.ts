@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 
 import { DEFAULT_IG, type IgVersion } from '../../fhir/index.js';
+import { parseIgVersion } from '../input.js';
 import type { CommandContext } from '../context.js';
-import { parseIgVersion } from './validate.js';
 import { printIssues } from '../output.js';
 
 export function registerDemoCommand(program: Command, context: CommandContext): void {

@@ -21,9 +21,9 @@ import { ENVIRONMENTS, type EnvironmentName } from '../../client/index.js';
 import { openFile, sealFile } from '../../envelope/index.js';
 import { DEFAULT_IG, parseBundleJson, validateBundle, type IgVersion } from '../../fhir/index.js';
 import { CliError } from '../cli-error.js';
+import { parseIgVersion, readInputBytes } from '../input.js';
 import type { CommandContext } from '../context.js';
 import { printIssues } from '../output.js';
-import { parseIgVersion, readInputBytes } from './validate.js';
 
 interface SenderKeyOptions {
   senderCert?: string;
@@ -180,15 +180,5 @@ function statOrFail(file: string) {
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new CliError('INPUT_UNREADABLE', `cannot read ${file} (${code})`, { cause });
-  }
-}
-
-/** Parses JSON input; the envelope module reports a non-object, so only syntax fails here. */
-export function parseJson(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
-  } catch (cause) {
-    // Node's message quotes the start of the text, which may be personal data: give the place only.
-    throw new CliError('INPUT_NOT_JSON', `${source} is not JSON`, { cause });
   }
 }

@@ -5,9 +5,8 @@ import { ENVIRONMENTS, LMR_SCOPE, deliver, withRetries, type EnvironmentName } f
 import { readEnvelope } from '../../envelope/index.js';
 import { HelseIdClient, loadPrivateKey } from '../../helseid/index.js';
 import { CliError } from '../cli-error.js';
+import { parseJson, readInput } from '../input.js';
 import type { CommandContext } from '../context.js';
-import { parseJson } from './envelope.js';
-import { readInput } from './validate.js';
 
 interface SendOptions {
   env?: string;

@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { startReceiver } from '../../server/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
+import { parseJson, readInput } from '../input.js';
 import type { CommandContext } from '../context.js';
-import { parseJson } from './envelope.js';
-import { readInput } from './validate.js';
 import { loadServeSettings } from '../serve-config.js';
 
 export function registerServiceCommands(program: Command, context: CommandContext): void {

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-
 import type { Command } from 'commander';
 
 import { IG_VERSIONS, parseBundleJson, toOperationOutcome, validateBundle, type IgVersion } from '../../fhir/index.js';
-import { CliError } from '../cli-error.js';
+import { parseIgVersion, readInput } from '../input.js';
 import type { CommandContext } from '../context.js';
 import { countText, printIssues } from '../output.js';
 
@@ -32,30 +30,8 @@ export function registerValidateCommand(program: Command, context: CommandContex
     });
 }
 
-/** --ig: 1.0.7 or 1.1; a full 1.1.x version names 1.1. */
-export function parseIgVersion(value: string): IgVersion {
-  const version = /^1\.1(\.\d+)?$/.test(value) ? '1.1' : value;
-  if (!(IG_VERSIONS as readonly string[]).includes(version)) {
-    throw new CliError('OPTION_INVALID', `--ig must be ${IG_VERSIONS.join(' or ')}, not "${value}"`);
-  }
-  return version as IgVersion;
-}
 
 function countEntries(bundle: unknown): number {
   const entry = (bundle as { entry?: unknown } | null)?.entry;
   return Array.isArray(entry) ? entry.length : 0;
-}
-
-/** Reads a text file, naming the file in the error. */
-export function readInput(file: string): string {
-  return readInputBytes(file).toString('utf8');
-}
-
-export function readInputBytes(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new CliError('INPUT_UNREADABLE', `cannot read ${file} (${code})`, { cause });
-  }
 }
